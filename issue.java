@@ -1,0 +1,514 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS org.bouncycastle:bcpkix-jdk18on:1.82
+//DEPS info.picocli:picocli:4.7.7
+//SOURCES lib/Pki.java
+//SOURCES lib/Cli.java
+//DESCRIPTION Issues service certificates signed by your CA, or signs a CSR made elsewhere.
+
+// issue.java: steps 2 and 3 of the tutorial (genrsa + req + x509 -req -CA), done in Java.
+// `./jbang issue.java service-a.example.com` writes certs/service-a.crt and certs/service-a.key,
+// signed by certs/ca.crt + certs/ca.key. It never replaces an existing file unless --force is
+// given, and then it keeps the old one as a timestamped .bak.
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.net.IDN;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.util.IPAddress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "issue.java", mixinStandardHelpOptions = true, version = "jbang-mtls issue 0.1",
+        description = {"Issues a certificate for a service, signed by your CA (replaces tutorial steps 2 and 3).",
+                "NAME is a DNS name, an IP address, an email address or a URI such as spiffe://example.org/svc.",
+                "The first NAME is the certificate's CN and gives the file name; the others are more SANs."},
+        sortOptions = false)
+public class issue implements Callable<Integer> {
+
+    /** Apple refuses TLS server certificates valid for more than 825 days (support.apple.com/103769). */
+    static final int APPLE_MAX_DAYS = 825;
+
+    @Parameters(paramLabel = "NAME", arity = "0..*", description = "Names for the certificate (SANs).")
+    List<String> names = new ArrayList<>();
+
+    @Option(names = "--each", description = "Issue one certificate per NAME (one JVM, keys made in parallel).")
+    boolean each;
+
+    @Option(names = "--name", paramLabel = "FILE",
+            description = "Base file name (default: the first label of the first NAME, e.g. service-a).")
+    String fileName;
+
+    @Option(names = "--csr", paramLabel = "FILE",
+            description = "Sign this CSR (e.g. from openssl req). Its SANs are kept unless NAMEs are given.")
+    Path csr;
+
+    @Option(names = "--ca", defaultValue = "certs/ca.crt", paramLabel = "FILE",
+            description = "CA certificate (default: ${DEFAULT-VALUE}).")
+    Path caCert;
+
+    @Option(names = "--ca-key", defaultValue = "certs/ca.key", paramLabel = "FILE",
+            description = "CA private key: PKCS#8, PKCS#1 or encrypted (default: ${DEFAULT-VALUE}).")
+    Path caKey;
+
+    @Option(names = "--ca-key-password", paramLabel = "SPEC",
+            description = "Password of an encrypted CA key: env:VAR, file:PATH, prompt or the password (default: ask).")
+    String caKeyPassword;
+
+    @Option(names = "--server-only", description = "Extended key usage serverAuth only.")
+    boolean serverOnly;
+
+    @Option(names = "--client-only", description = "Extended key usage clientAuth only.")
+    boolean clientOnly;
+
+    @Option(names = "--days", defaultValue = "365", description = "Validity in days (default: ${DEFAULT-VALUE}).")
+    int days;
+
+    @Option(names = "--key-type", paramLabel = "TYPE", description = "rsa (default), ec or ed25519.")
+    String keyType;
+
+    @Option(names = "--key-size", paramLabel = "BITS",
+            description = "RSA: 2048 (default), 3072 or 4096. EC: 256 (default) or 384.")
+    Integer keySize;
+
+    @Option(names = "--key-password", paramLabel = "SPEC",
+            description = "Encrypt the key (PKCS#8, AES-256, PBKDF2-SHA256): env:VAR, file:PATH, prompt or the password.")
+    String keyPassword;
+
+    @Option(names = "--p12", description = "Also write NAME.p12 (PKCS#12: key, certificate and CA) for Java and browsers.")
+    boolean p12;
+
+    @Option(names = "--p12-password", paramLabel = "SPEC",
+            description = "Password of the .p12 (default: the key password, else 'changeit').")
+    String p12Password;
+
+    @Option(names = "--chain", description = "Also write NAME-chain.crt: the certificate followed by the CA's.")
+    boolean chain;
+
+    @Option(names = "--dir", defaultValue = "certs", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(names = "--force", description = "Replace existing files; the old ones are kept as .bak.")
+    boolean force;
+
+    @Option(names = "--debug", description = "Show stack traces on errors.")
+    boolean debug;
+
+    @Mixin
+    Pki.SubjectOptions subject = new Pki.SubjectOptions();
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String... args) {
+        System.exit(Cli.run(new issue(), args));
+    }
+
+    /** Which extended key usages a certificate gets. In mTLS a service both serves and calls. */
+    public enum Usage { SERVER_AND_CLIENT, SERVER, CLIENT }
+
+    /** One certificate to make: its file name, subject, SANs, and a key (generated or from a CSR). */
+    record Request(String name, X500Name subject, List<GeneralName> sans, boolean sanCritical,
+                   PublicKey csrKey) {}
+
+    @Override
+    public Integer call() {
+        checkFlags();
+        // 1. The CA: everything about it is checked before any key is made or file written.
+        X509Certificate ca = Pki.readCertificate(caCert, "CA certificate");
+        PrivateKey caPrivate = Pki.readPrivateKey(caKey, "CA key", caKeyPassword, "--ca-key-password");
+        checkCa(ca, caPrivate, caCert, caKey);
+        char[] keyPw = keyPassword == null ? null : Pki.password(keyPassword, "--key-password");
+        char[] p12Pw = !p12 ? null : p12Password != null ? Pki.password(p12Password, "--p12-password")
+                : keyPw != null ? keyPw : "changeit".toCharArray();
+
+        // 2. What to issue, and the files that will be written: refuse to overwrite before any work.
+        List<Request> requests = csr != null ? List.of(fromCsr()) : fromNames();
+        List<Pki.OutFile> planned = new ArrayList<>();
+        for (Request r : requests) planned.addAll(outFiles(r.name(), "", null, null, null, null));
+        Pki.checkOverwrite(planned, force);
+
+        // 3. Keys and certificates; keys are made in parallel, the slow part for RSA.
+        Instant notBefore = Pki.backdated(Instant.now());
+        Instant notAfter = notBefore.plus(days, ChronoUnit.DAYS);
+        Usage usage = serverOnly ? Usage.SERVER : clientOnly ? Usage.CLIENT : Usage.SERVER_AND_CLIENT;
+        List<Pki.OutFile> files = new ArrayList<>();
+        List<X509Certificate> made = new ArrayList<>();
+        List<Object[]> built = requests.parallelStream().map(r -> {
+            KeyPair kp = r.csrKey() == null ? Pki.newKeyPair(keyType(), keySize) : null;
+            PublicKey pub = kp != null ? kp.getPublic() : r.csrKey();
+            X509Certificate cert = issue(pub, r.subject(), r.sans(), r.sanCritical(), usage, ca, caPrivate,
+                    notBefore, notAfter);
+            return new Object[] {r, kp, cert};
+        }).toList();
+        for (Object[] b : built) {
+            Request r = (Request) b[0];
+            KeyPair kp = (KeyPair) b[1];
+            X509Certificate cert = (X509Certificate) b[2];
+            made.add(cert);
+            files.addAll(outFiles(r.name(), Pki.pem(cert), kp == null ? null : Pki.pem(kp.getPrivate(), keyPw),
+                    chain ? Pki.pem(cert) + Pki.pem(ca) : null,
+                    p12 && kp != null ? pkcs12(r.name(), kp.getPrivate(), cert, ca, p12Pw) : null, kp));
+        }
+
+        // 4. Write all files (each atomically), then say what was made.
+        List<Path> backups = Pki.writeAll(files, force);
+        PrintWriter out = spec.commandLine().getOut();
+        for (X509Certificate c : made) {
+            out.println("Issued a certificate signed by " + caCert + ":");
+            out.print(Pki.describe(c));
+        }
+        Pki.printWritten(out, files, backups);
+        if (p12 && p12Password == null && keyPw == null)
+            out.println("Note: the .p12 password is \"changeit\", Java's usual default; set one with --p12-password.");
+        warnings(ca, notAfter);
+        return 0;
+    }
+
+    private void checkFlags() {
+        if (days < 1) throw Cli.fail("--days must be at least 1, not %d", days);
+        if (serverOnly && clientOnly) throw Cli.fail("--server-only and --client-only exclude each other");
+        if (csr == null && names.isEmpty())
+            throw Cli.fail("give at least one NAME, such as service-a.example.com, or --csr FILE");
+        if (csr != null && each) throw Cli.fail("--each issues from NAMEs; it does not combine with --csr");
+        if (each && fileName != null) throw Cli.fail("--name names one certificate; it does not combine with --each");
+        if (csr != null && (keyType != null || keySize != null || keyPassword != null || p12))
+            throw Cli.fail("with --csr the key stays with whoever made the CSR, so --key-type, --key-size, "
+                    + "--key-password and --p12 do not apply");
+        if (fileName != null && !fileName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}"))
+            throw Cli.fail("--name '%s' is not a plain file name (letters, digits, '.', '_' and '-')", fileName);
+        if ("ca".equals(fileName)) throw Cli.fail("--name ca would clash with the CA's own files; pick another name");
+    }
+
+    private String keyType() {
+        return keyType == null ? "rsa" : keyType;
+    }
+
+    private void warnings(X509Certificate ca, Instant notAfter) {
+        PrintWriter err = spec.commandLine().getErr();
+        if (days > APPLE_MAX_DAYS && !clientOnly)
+            err.printf("Warning: --days %d is more than %d days: Apple devices refuse such a server certificate "
+                    + "(support.apple.com/103769).%n", days, APPLE_MAX_DAYS);
+        if (notAfter.isAfter(ca.getNotAfter().toInstant()))
+            err.printf("Warning: the certificate outlives its CA, which expires %s; it stops working then.%n",
+                    Pki.utc(ca.getNotAfter().toInstant()));
+    }
+
+    /** The requests for NAME arguments: one certificate for all names, or one each with --each. */
+    private List<Request> fromNames() {
+        List<List<GeneralName>> groups = new ArrayList<>();
+        if (each) for (String n : names) groups.add(List.of(parseName(n)));
+        else {
+            List<GeneralName> all = new ArrayList<>();
+            for (String n : names) all.add(parseName(n));
+            groups.add(all);
+        }
+        List<Request> requests = new ArrayList<>();
+        var seen = new HashSet<String>();
+        for (List<GeneralName> sans : groups) {
+            String name = fileName != null ? fileName : fileNameFor(sans.get(0));
+            if (!seen.add(name))
+                throw Cli.fail("two certificates would both be written as %s.crt; use separate runs with --name", name);
+            String cn = commonName(sans.get(0));
+            X500Name subj = subject.build(cn);
+            requests.add(new Request(name, subj, sans, !hasCn(subj), null));
+        }
+        return requests;
+    }
+
+    /** The request for --csr: its key and subject, its SANs unless NAMEs replace them; never its extensions. */
+    private Request fromCsr() {
+        PKCS10CertificationRequest req = Pki.readCsr(csr);
+        PublicKey key;
+        try {
+            key = new JcaPEMKeyConverter().getPublicKey(req.getSubjectPublicKeyInfo());
+            if (!req.isSignatureValid(new JcaContentVerifierProviderBuilder().build(req.getSubjectPublicKeyInfo())))
+                throw Cli.fail("CSR %s has a bad signature: it was altered or damaged after it was made", csr);
+        } catch (Cli.Failure f) {
+            throw f;
+        } catch (Exception e) {
+            throw Cli.fail("cannot check the signature of CSR %s: %s", csr, Pki.oneLine(e));
+        }
+        if (key instanceof RSAPublicKey && ((RSAPublicKey) key).getModulus().bitLength() < 2048)
+            throw Cli.fail("CSR %s has an RSA key of %d bits; Apple and browsers need at least 2048",
+                    csr, ((RSAPublicKey) key).getModulus().bitLength());
+        String csrCn = firstCn(req.getSubject());
+        List<GeneralName> sans = new ArrayList<>();
+        if (!names.isEmpty()) for (String n : names) sans.add(parseName(n));
+        else sans.addAll(requestedNames(req));
+        // The tutorial's CSR (section 2.2) has no SAN, only a CN: the CN becomes the SAN, as its -extfile did.
+        if (sans.isEmpty() && csrCn != null) sans.add(parseName(csrCn));
+        if (sans.isEmpty()) throw Cli.fail("CSR %s names no host: give NAMEs after --csr", csr);
+        X500Name subj = subject.given() ? subject.build(commonName(sans.get(0)))
+                : csrCn != null && sameName(csrCn, sans.get(0)) ? req.getSubject()
+                : replaceCn(req.getSubject(), commonName(sans.get(0)));
+        String name = fileName != null ? fileName : fileNameFor(sans.get(0));
+        return new Request(name, subj, sans, !hasCn(subj), key);
+    }
+
+    private List<GeneralName> requestedNames(PKCS10CertificationRequest req) {
+        List<GeneralName> sans = new ArrayList<>();
+        for (var attr : req.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
+            Extensions exts = Extensions.getInstance(attr.getAttrValues().getObjectAt(0));
+            GeneralNames gns = GeneralNames.fromExtensions(exts, Extension.subjectAlternativeName);
+            if (gns == null) continue;
+            for (GeneralName gn : gns.getNames()) {
+                if (gn.getTagNo() == GeneralName.iPAddress) sans.add(gn);
+                else if (gn.getTagNo() == GeneralName.dNSName || gn.getTagNo() == GeneralName.rfc822Name
+                        || gn.getTagNo() == GeneralName.uniformResourceIdentifier)
+                    sans.add(parseName(gn.getName().toString())); // checked like a NAME argument
+            }
+        }
+        return sans;
+    }
+
+    /**
+     * A leaf certificate with the profile of cert-profile.md: CA:FALSE, keyUsage critical
+     * digitalSignature (+ keyEncipherment for RSA), the EKU asked for, SANs, an SKI, and an AKI
+     * holding the CA's key id (-x509_strict error 85 without it).
+     */
+    public static X509Certificate issue(PublicKey key, X500Name subject, List<GeneralName> sans, boolean sanCritical,
+                                        Usage usage, X509Certificate ca, PrivateKey caKey,
+                                        Instant notBefore, Instant notAfter) {
+        try {
+            var b = new JcaX509v3CertificateBuilder(Pki.holder(ca).getSubject(), Pki.randomSerial(),
+                    Date.from(notBefore), Date.from(notAfter), subject, key);
+            var ext = new JcaX509ExtensionUtils();
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            int ku = KeyUsage.digitalSignature | (key.getAlgorithm().equals("RSA") ? KeyUsage.keyEncipherment : 0);
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(ku));
+            b.addExtension(Extension.extendedKeyUsage, false, extendedKeyUsage(usage));
+            // With no CN the SAN must be critical (RFC 5280 4.2.1.6; -x509_strict error 88).
+            b.addExtension(Extension.subjectAlternativeName, sanCritical,
+                    new GeneralNames(sans.toArray(new GeneralName[0])));
+            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key));
+            b.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId(ca, ext));
+            var signer = new JcaContentSignerBuilder(Pki.signatureAlgorithm(caKey)).build(caKey);
+            return new JcaX509CertificateConverter().getCertificate(b.build(signer));
+        } catch (Cli.Failure f) {
+            throw f;
+        } catch (Exception e) {
+            throw Cli.fail("cannot create the certificate: %s", Pki.oneLine(e));
+        }
+    }
+
+    private static ExtendedKeyUsage extendedKeyUsage(Usage usage) {
+        switch (usage) {
+            case SERVER: return new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth);
+            case CLIENT: return new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth);
+            default: return new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
+        }
+    }
+
+    /** The AKI's key id is the CA's own SKI when it has one (a CA made by openssl or mkcert), as RFC 5280 wants. */
+    private static AuthorityKeyIdentifier authorityKeyId(X509Certificate ca, JcaX509ExtensionUtils ext) {
+        byte[] ski = ca.getExtensionValue(Extension.subjectKeyIdentifier.getId());
+        if (ski == null) return ext.createAuthorityKeyIdentifier(ca.getPublicKey());
+        byte[] id = ASN1OctetString.getInstance(ASN1OctetString.getInstance(ski).getOctets()).getOctets();
+        return new AuthorityKeyIdentifier(id);
+    }
+
+    /** Refuses a CA that cannot sign: not a CA, no keyCertSign, expired, or a key that is not its own. */
+    public static void checkCa(X509Certificate ca, PrivateKey key, Path caPath, Path keyPath) {
+        if (ca.getBasicConstraints() < 0)
+            throw Cli.fail("%s is not a CA certificate (its basicConstraints lacks CA:TRUE); "
+                    + "make a CA with ./jbang ca.java, or point --ca at yours", caPath);
+        boolean[] ku = ca.getKeyUsage();
+        if (ku != null && !ku[5])
+            throw Cli.fail("%s may not sign certificates: its keyUsage lacks keyCertSign", caPath);
+        try {
+            ca.checkValidity();
+        } catch (CertificateExpiredException e) {
+            throw Cli.fail("CA certificate %s expired on %s; make a new CA with ./jbang ca.java",
+                    caPath, Pki.utc(ca.getNotAfter().toInstant()));
+        } catch (CertificateNotYetValidException e) {
+            throw Cli.fail("CA certificate %s is not valid before %s; check this machine's clock",
+                    caPath, Pki.utc(ca.getNotBefore().toInstant()));
+        }
+        if (!Pki.keyMatches(key, ca.getPublicKey()))
+            throw Cli.fail("CA key %s does not belong to CA certificate %s (their public keys differ)", keyPath, caPath);
+    }
+
+    // ------------------------------------------------------------------ names
+
+    /**
+     * A NAME argument as a SAN: a URI (has a scheme, e.g. spiffe://trust.domain/svc), an email
+     * (has '@'), an IPv4/IPv6 address, or else a DNS name, checked by the rules of RFC 1123
+     * (internationalised names are converted to their xn-- form).
+     */
+    public static GeneralName parseName(String raw) {
+        String s = raw.trim();
+        if (s.isEmpty()) throw Cli.fail("an empty NAME is not a valid host name");
+        if (s.matches("[A-Za-z][A-Za-z0-9+.-]*:.*") && !s.contains("@") && !IPAddress.isValidIPv6(s)) {
+            try {
+                URI u = new URI(s);
+                if (u.getScheme() == null || s.contains(" ")) throw new IllegalArgumentException();
+                return new GeneralName(GeneralName.uniformResourceIdentifier, s);
+            } catch (Exception e) {
+                throw Cli.fail("'%s' is not a valid URI", raw);
+            }
+        }
+        if (s.contains("@")) {
+            int at = s.lastIndexOf('@');
+            if (at == 0 || !s.substring(0, at).matches("[^\\s@]+")) throw Cli.fail("'%s' is not a valid email address", raw);
+            return new GeneralName(GeneralName.rfc822Name, s.substring(0, at) + "@" + dnsName(s.substring(at + 1), raw));
+        }
+        if (IPAddress.isValidIPv4(s) || IPAddress.isValidIPv6(s)) return new GeneralName(GeneralName.iPAddress, s);
+        if (s.matches("[0-9.]+") || s.contains(":")) throw Cli.fail("'%s' is not a valid IP address", raw);
+        return new GeneralName(GeneralName.dNSName, dnsName(s, raw));
+    }
+
+    private static String dnsName(String s, String raw) {
+        String ascii;
+        try {
+            ascii = IDN.toASCII(s, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw Cli.fail("'%s' is not a valid DNS name: %s", raw, Pki.oneLine(e));
+        }
+        if (ascii.startsWith("*.")) {
+            // A wildcard is the whole leftmost label only, above at least two labels (no *.com).
+            if (ascii.substring(2).split("\\.").length < 2)
+                throw Cli.fail("'%s' is too broad a wildcard: use at least *.example.com", raw);
+            checkLabels(ascii.substring(2), raw);
+        } else checkLabels(ascii, raw);
+        return ascii;
+    }
+
+    private static void checkLabels(String name, String raw) {
+        if (name.length() > 253 || name.endsWith(".") || name.startsWith("."))
+            throw Cli.fail("'%s' is not a valid DNS name", raw);
+        for (String label : name.split("\\.", -1))
+            if (!label.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"))
+                throw Cli.fail("'%s' is not a valid DNS name: label '%s' must be 1-63 letters, digits or "
+                        + "inner hyphens", raw, label);
+    }
+
+    /** The CN for a certificate: its first SAN, when that fits the 64 characters X.520 allows. */
+    static String commonName(GeneralName first) {
+        String v = first.getTagNo() == GeneralName.iPAddress ? ipText(first) : first.getName().toString();
+        return v.length() <= 64 ? v : null;
+    }
+
+    /** service-a.example.com gives service-a; 127.0.0.1 stays; alice@example.com gives alice. */
+    static String fileNameFor(GeneralName first) {
+        String v;
+        switch (first.getTagNo()) {
+            case GeneralName.dNSName: {
+                String[] labels = first.getName().toString().split("\\.");
+                v = labels[0].equals("*") ? "wildcard." + labels[1] : labels[0];
+                break;
+            }
+            case GeneralName.iPAddress: v = ipText(first).replace(':', '-'); break;
+            case GeneralName.rfc822Name: v = first.getName().toString().split("@")[0]; break;
+            default: {
+                String path = URI.create(first.getName().toString()).getPath();
+                String host = URI.create(first.getName().toString()).getHost();
+                v = path != null && path.length() > 1 ? path.substring(path.lastIndexOf('/') + 1) : host;
+            }
+        }
+        v = v == null ? "" : v.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (v.isEmpty() || v.equals("ca")) throw Cli.fail("cannot derive a file name from %s; give --name", first.getName());
+        return v;
+    }
+
+    private static String ipText(GeneralName ip) {
+        return Pki.describeNames(new GeneralNames(ip)).substring("IP Address:".length());
+    }
+
+    private static boolean hasCn(X500Name n) {
+        return n.getRDNs(BCStyle.CN).length > 0;
+    }
+
+    private static String firstCn(X500Name n) {
+        var rdns = n.getRDNs(BCStyle.CN);
+        return rdns.length == 0 ? null : IETFUtils.valueToString(rdns[0].getFirst().getValue());
+    }
+
+    private static boolean sameName(String cn, GeneralName gn) {
+        return cn.equalsIgnoreCase(commonName(gn) == null ? "" : commonName(gn));
+    }
+
+    /** The CSR's subject with its CN replaced by the first SAN (or dropped when that is too long). */
+    private static X500Name replaceCn(X500Name in, String cn) {
+        var b = new org.bouncycastle.asn1.x500.X500NameBuilder(BCStyle.INSTANCE);
+        for (var rdn : in.getRDNs())
+            if (!rdn.getFirst().getType().equals(BCStyle.CN)) b.addRDN(rdn.getFirst());
+        if (cn != null) b.addRDN(BCStyle.CN, cn);
+        return b.build();
+    }
+
+    // ------------------------------------------------------------------ output
+
+    /** The files for one certificate; content may be null when only the paths matter (the overwrite check). */
+    private List<Pki.OutFile> outFiles(String name, String certPem, String keyPem, String chainPem, byte[] p12Bytes,
+                                       KeyPair kp) {
+        List<Pki.OutFile> files = new ArrayList<>();
+        files.add(Pki.OutFile.cert(dir.resolve(name + ".crt"), certPem));
+        if (csr == null) files.add(Pki.OutFile.key(dir.resolve(name + ".key"), keyPem == null ? "" : keyPem));
+        if (chain) files.add(Pki.OutFile.cert(dir.resolve(name + "-chain.crt"), chainPem == null ? "" : chainPem));
+        if (p12) files.add(new Pki.OutFile(dir.resolve(name + ".p12"), p12Bytes == null ? new byte[0] : p12Bytes,
+                true, "PKCS#12 bundle"));
+        return files;
+    }
+
+    /**
+     * A PKCS#12 bundle with the JDK's modern defaults (PBES2, AES-256, HMAC-SHA256): openssl 3 and
+     * keytool read it with no -legacy flag, unlike mkcert's RC2 bundles.
+     */
+    static byte[] pkcs12(String alias, PrivateKey key, X509Certificate cert, X509Certificate ca, char[] password) {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry(alias, key, password, new Certificate[] {cert, ca});
+            var bytes = new ByteArrayOutputStream();
+            ks.store(bytes, password);
+            return bytes.toByteArray();
+        } catch (Exception e) {
+            throw Cli.fail("cannot write the PKCS#12 bundle: %s", Pki.oneLine(e));
+        }
+    }
+}

@@ -1,0 +1,749 @@
+// Pki.java: what ca.java and issue.java share, pulled in with //SOURCES lib/Pki.java.
+//
+// Keys, serials, subjects, PEM in and out, passwords, and writing files so that nothing is ever
+// half-written or lost. Every method is static and short, so JShell and tests can call each one.
+// The certificate profile itself (which extensions, critical or not) lives in ca.java and issue.java,
+// next to the command that uses it, and follows ../shared/reference/cert-profile.md.
+//DEPS org.bouncycastle:bcpkix-jdk18on:1.82
+//DEPS info.picocli:picocli:4.7.7
+
+import java.io.ByteArrayInputStream;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.PEMEncryptedKeyPair;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
+import org.bouncycastle.openssl.jcajce.JcePEMDecryptorProviderBuilder;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.util.io.pem.PemWriter;
+import picocli.CommandLine.Option;
+
+public final class Pki {
+    private Pki() {}
+
+    static final SecureRandom RANDOM = new SecureRandom();
+    /** Anything larger than this is not a certificate, key or CSR; refusing it keeps bad input cheap. */
+    static final long MAX_INPUT_BYTES = 1 << 20;
+
+    // ---------------------------------------------------------------- keys, serials, algorithms
+
+    /**
+     * A new key pair from the JDK's own providers (no Bouncy Castle provider needed, which saves
+     * start-up time). type is rsa, ec or ed25519; size is bits for rsa (default 2048) or the curve
+     * for ec (256 or 384, default 256); ed25519 takes no size.
+     */
+    public static KeyPair newKeyPair(String type, Integer size) {
+        try {
+            switch (type.toLowerCase()) {
+                case "rsa": {
+                    int bits = size == null ? 2048 : size;
+                    // Apple and the CA/B Forum refuse RSA keys under 2048 bits (cert-profile.md).
+                    if (bits < 2048 || bits > 8192 || bits % 8 != 0)
+                        throw Cli.fail("--key-size %d is not a valid RSA size: use 2048, 3072 or 4096", bits);
+                    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+                    g.initialize(bits, RANDOM);
+                    return g.generateKeyPair();
+                }
+                case "ec": {
+                    int bits = size == null ? 256 : size;
+                    if (bits != 256 && bits != 384)
+                        throw Cli.fail("--key-size %d is not a supported EC curve: use 256 (P-256) or 384 (P-384)", bits);
+                    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+                    g.initialize(new ECGenParameterSpec(bits == 256 ? "secp256r1" : "secp384r1"), RANDOM);
+                    return g.generateKeyPair();
+                }
+                case "ed25519":
+                    if (size != null) throw Cli.fail("--key-size does not apply to ed25519 keys");
+                    return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+                default:
+                    throw Cli.fail("--key-type %s is not supported: use rsa, ec or ed25519", type);
+            }
+        } catch (GeneralSecurityException e) {
+            throw Cli.fail("cannot generate a %s key: %s", type, e.getMessage());
+        }
+    }
+
+    /** The signature algorithm a CA key signs with: always SHA-2 (Apple, Go and Chrome refuse SHA-1). */
+    public static String signatureAlgorithm(PrivateKey signer) {
+        switch (signer.getAlgorithm()) {
+            case "RSA": return "SHA256withRSA";
+            case "EC": return ecBits(signer) > 256 ? "SHA384withECDSA" : "SHA256withECDSA";
+            case "EdDSA": case "Ed25519": return "Ed25519";
+            default: throw Cli.fail("cannot sign with a %s key: use RSA, EC or Ed25519", signer.getAlgorithm());
+        }
+    }
+
+    private static int ecBits(PrivateKey k) {
+        return ((java.security.interfaces.ECKey) k).getParams().getCurve().getField().getFieldSize();
+    }
+
+    /**
+     * A random positive serial of 127 bits. RFC 5280 wants at most 20 octets and positive; the CA/B
+     * Forum wants at least 64 random bits. Never a counter file, unlike the tutorial's -CAcreateserial.
+     */
+    public static BigInteger randomSerial() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        bytes[0] &= 0x7f; // top bit cleared: the DER integer stays positive and 16 octets long
+        BigInteger serial = new BigInteger(1, bytes);
+        return serial.signum() == 0 ? BigInteger.ONE : serial;
+    }
+
+    /** True when the private key belongs to the public key: sign a random challenge and verify it. */
+    public static boolean keyMatches(PrivateKey priv, PublicKey pub) {
+        if (!sameFamily(priv.getAlgorithm(), pub.getAlgorithm())) return false;
+        try {
+            byte[] challenge = new byte[32];
+            RANDOM.nextBytes(challenge);
+            String alg = signatureAlgorithm(priv);
+            Signature s = Signature.getInstance(alg);
+            s.initSign(priv);
+            s.update(challenge);
+            byte[] sig = s.sign();
+            Signature v = Signature.getInstance(alg);
+            v.initVerify(pub);
+            v.update(challenge);
+            return v.verify(sig);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean sameFamily(String a, String b) {
+        return a.equals(b) || (a.startsWith("Ed") && b.startsWith("Ed"));
+    }
+
+    /** Starts validity five minutes back, so a peer whose clock lags a little accepts it at once. */
+    public static Instant backdated(Instant now) {
+        return now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(5, java.time.temporal.ChronoUnit.MINUTES);
+    }
+
+    // ---------------------------------------------------------------- subjects
+
+    /**
+     * The subject flags of ca.java and issue.java: the tutorial's fields (section 1.2), or a whole
+     * subject in openssl's -subj form (/C=KR/O=DDIM/CN=x) or RFC 4514 form (C=KR,O=DDIM,CN=x).
+     */
+    public static class SubjectOptions {
+        @Option(names = "--subject", paramLabel = "DN",
+                description = "Whole subject, as /C=KR/O=DDIM/CN=name (openssl -subj) or C=KR,O=DDIM,CN=name.")
+        String subject;
+        @Option(names = "--country", paramLabel = "C", description = "Country code (C), such as KR.")
+        String country;
+        @Option(names = "--state", paramLabel = "ST", description = "State or province (ST).")
+        String state;
+        @Option(names = "--locality", paramLabel = "L", description = "Locality or city (L).")
+        String locality;
+        @Option(names = "--org", paramLabel = "O", description = "Organization (O).")
+        String org;
+        @Option(names = "--org-unit", paramLabel = "OU", description = "Organizational unit (OU).")
+        String orgUnit;
+        @Option(names = "--email", paramLabel = "ADDR", description = "emailAddress attribute of the subject.")
+        String email;
+        @Option(names = "--cn", paramLabel = "CN", description = "Common name (CN).")
+        String cn;
+
+        boolean given() {
+            return subject != null || country != null || state != null || locality != null || org != null
+                    || orgUnit != null || email != null || cn != null;
+        }
+
+        /** The subject these flags describe; defaultCn is used when no CN is given (null: no CN). */
+        public X500Name build(String defaultCn) {
+            if (subject != null) {
+                if (country != null || state != null || locality != null || org != null || orgUnit != null
+                        || email != null || cn != null)
+                    throw Cli.fail("--subject gives the whole subject; do not combine it with --cn, --org and the like");
+                return parseSubject(subject);
+            }
+            X500NameBuilder b = new X500NameBuilder(BCStyle.INSTANCE);
+            // The tutorial's order (section 1.2): C, ST, L, O, OU, emailAddress, CN.
+            add(b, BCStyle.C, country, "--country");
+            add(b, BCStyle.ST, state, "--state");
+            add(b, BCStyle.L, locality, "--locality");
+            add(b, BCStyle.O, org, "--org");
+            add(b, BCStyle.OU, orgUnit, "--org-unit");
+            add(b, BCStyle.EmailAddress, email, "--email");
+            add(b, BCStyle.CN, cn != null ? cn : defaultCn, "--cn");
+            return b.build();
+        }
+
+        private static void add(X500NameBuilder b, ASN1ObjectIdentifier oid, String value, String flag) {
+            if (value == null) return;
+            checkAttribute(oid, value, flag);
+            b.addRDN(oid, value);
+        }
+    }
+
+    /** Parses openssl's /A=x/B=y form (with \/ for a literal slash) or RFC 4514's A=x,B=y form. */
+    public static X500Name parseSubject(String dn) {
+        String s = dn.trim();
+        if (s.isEmpty()) throw Cli.fail("--subject is empty");
+        try {
+            if (!s.startsWith("/")) {
+                X500Name name = new X500Name(BCStyle.INSTANCE, s);
+                for (var rdn : name.getRDNs())
+                    checkAttribute(rdn.getFirst().getType(), rdn.getFirst().getValue().toString(), "--subject");
+                return name;
+            }
+            X500NameBuilder b = new X500NameBuilder(BCStyle.INSTANCE);
+            for (String part : s.substring(1).split("(?<!\\\\)/")) {
+                if (part.isEmpty()) continue;
+                int eq = part.indexOf('=');
+                if (eq <= 0) throw Cli.fail("--subject part '%s' is not of the form NAME=value", part);
+                ASN1ObjectIdentifier oid = BCStyle.INSTANCE.attrNameToOID(part.substring(0, eq).trim());
+                String value = part.substring(eq + 1).replace("\\/", "/");
+                checkAttribute(oid, value, "--subject");
+                b.addRDN(oid, value);
+            }
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw Cli.fail("--subject '%s' is not a valid subject: %s", dn, e.getMessage());
+        }
+    }
+
+    private static void checkAttribute(ASN1ObjectIdentifier oid, String value, String flag) {
+        if (value.isBlank()) throw Cli.fail("%s must not be empty", flag);
+        // X.520 upper bounds: a longer value makes a certificate that strict parsers reject.
+        int max = oid.equals(BCStyle.C) ? 2 : oid.equals(BCStyle.EmailAddress) ? 255 : 64;
+        if (oid.equals(BCStyle.C) && !value.matches("[A-Za-z]{2}"))
+            throw Cli.fail("%s '%s' is not a two-letter country code such as KR", flag, value);
+        if (value.length() > max)
+            throw Cli.fail("%s '%s' is longer than the %d characters X.509 allows", flag, value, max);
+    }
+
+    // ---------------------------------------------------------------- reading PEM
+
+    /** Every certificate in a PEM (or DER) file, in order. Fails with one line when there is none. */
+    public static List<X509Certificate> readCertificates(Path file, String what) {
+        byte[] bytes = readInput(file, what);
+        List<X509Certificate> certs = new ArrayList<>();
+        if (!looksLikePem(bytes)) {
+            try {
+                var cf = CertificateFactory.getInstance("X.509");
+                certs.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(bytes)));
+                return certs;
+            } catch (Exception e) {
+                throw Cli.fail("cannot read %s %s: it is neither a PEM nor a DER certificate", what, file);
+            }
+        }
+        for (Object o : parsePem(bytes, file, what)) {
+            if (o instanceof X509CertificateHolder) {
+                try {
+                    certs.add(new JcaX509CertificateConverter().getCertificate((X509CertificateHolder) o));
+                } catch (GeneralSecurityException e) {
+                    throw Cli.fail("cannot read %s %s: %s", what, file, e.getMessage());
+                }
+            }
+        }
+        if (certs.isEmpty())
+            throw Cli.fail("cannot read %s %s: it holds no certificate (%s)", what, file, pemKinds(bytes));
+        return certs;
+    }
+
+    /** The first certificate of a file. */
+    public static X509Certificate readCertificate(Path file, String what) {
+        return readCertificates(file, what).get(0);
+    }
+
+    /** A certificate signing request, PEM or DER. Its signature is checked by the caller. */
+    public static PKCS10CertificationRequest readCsr(Path file) {
+        byte[] bytes = readInput(file, "CSR");
+        if (!looksLikePem(bytes)) {
+            try {
+                return new PKCS10CertificationRequest(bytes);
+            } catch (Exception e) {
+                throw Cli.fail("cannot read CSR %s: it is neither a PEM nor a DER certificate request", file);
+            }
+        }
+        for (Object o : parsePem(bytes, file, "CSR"))
+            if (o instanceof PKCS10CertificationRequest) return (PKCS10CertificationRequest) o;
+        throw Cli.fail("cannot read CSR %s: it holds no certificate request (%s)", file, pemKinds(bytes));
+    }
+
+    /**
+     * A private key in any of the forms openssl writes: PKCS#8 ("PRIVATE KEY"), encrypted PKCS#8
+     * ("ENCRYPTED PRIVATE KEY", what openssl 3 genrsa -aes256 writes), traditional PKCS#1/SEC1
+     * ("RSA PRIVATE KEY", "EC PRIVATE KEY") and its legacy encrypted form (Proc-Type: 4,ENCRYPTED).
+     * passwordSpec is as for {@link #password}; flag names the option, for messages.
+     */
+    public static PrivateKey readPrivateKey(Path file, String what, String passwordSpec, String flag) {
+        byte[] bytes = readInput(file, what);
+        if (!looksLikePem(bytes)) throw Cli.fail("cannot read %s %s: it is not a PEM private key", what, file);
+        for (Object o : parsePem(bytes, file, what)) {
+            try {
+                JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
+                if (o instanceof PrivateKeyInfo) return conv.getPrivateKey((PrivateKeyInfo) o);
+                if (o instanceof PEMKeyPair) return conv.getKeyPair((PEMKeyPair) o).getPrivate();
+                if (o instanceof PKCS8EncryptedPrivateKeyInfo) {
+                    char[] pw = passwordFor(file, what, passwordSpec, flag);
+                    var dec = new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(bc()).build(pw);
+                    return conv.getPrivateKey(((PKCS8EncryptedPrivateKeyInfo) o).decryptPrivateKeyInfo(dec));
+                }
+                if (o instanceof PEMEncryptedKeyPair) {
+                    char[] pw = passwordFor(file, what, passwordSpec, flag);
+                    var dec = new JcePEMDecryptorProviderBuilder().setProvider(bc()).build(pw);
+                    return conv.getKeyPair(((PEMEncryptedKeyPair) o).decryptKeyPair(dec)).getPrivate();
+                }
+            } catch (Cli.Failure f) {
+                throw f;
+            } catch (Exception e) {
+                // BC reports a wrong password as a padding or decoding error deep inside; say it plainly.
+                boolean encrypted = o instanceof PKCS8EncryptedPrivateKeyInfo || o instanceof PEMEncryptedKeyPair;
+                if (encrypted) throw Cli.fail("cannot decrypt %s %s: wrong password", what, file);
+                throw Cli.fail("cannot read %s %s: the key is damaged (%s)", what, file, oneLine(e));
+            }
+        }
+        throw Cli.fail("cannot read %s %s: it holds no private key (%s)", what, file, pemKinds(bytes));
+    }
+
+    /** True when the file is an encrypted private key, so a caller can ask for a password first. */
+    static boolean isEncryptedKey(byte[] pem) {
+        String s = new String(pem, StandardCharsets.ISO_8859_1);
+        return s.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || s.contains("Proc-Type: 4,ENCRYPTED");
+    }
+
+    private static char[] passwordFor(Path file, String what, String spec, String flag) {
+        if (spec != null) return password(spec, flag);
+        Console console = System.console();
+        if (console == null)
+            throw Cli.fail("%s %s is encrypted: give its password with %s env:VAR (or file:PATH)", what, file, flag);
+        char[] pw = console.readPassword("Password for %s %s: ", what, file);
+        if (pw == null) throw Cli.fail("no password given for %s %s", what, file);
+        return pw;
+    }
+
+    /**
+     * A password from a spec in openssl's -passin style: env:VAR, file:PATH (first line), pass:TEXT,
+     * or prompt (asked on the terminal without echo). Any other text is the password itself, which
+     * other users can see in the process list: the README recommends env: or prompt.
+     */
+    public static char[] password(String spec, String flag) {
+        if (spec.startsWith("env:")) {
+            String v = System.getenv(spec.substring(4));
+            if (v == null) throw Cli.fail("%s %s: the environment variable %s is not set", flag, spec, spec.substring(4));
+            return v.toCharArray();
+        }
+        if (spec.startsWith("file:")) {
+            Path p = Path.of(spec.substring(5));
+            String text = new String(readInput(p, "password file"), StandardCharsets.UTF_8);
+            String first = text.lines().findFirst().orElse("");
+            if (first.isEmpty()) throw Cli.fail("%s %s: the file's first line is empty", flag, spec);
+            return first.toCharArray();
+        }
+        if (spec.startsWith("pass:")) return spec.substring(5).toCharArray();
+        if (spec.equals("prompt")) {
+            Console console = System.console();
+            if (console == null) throw Cli.fail("%s prompt needs a terminal; use env:VAR or file:PATH", flag);
+            char[] pw = console.readPassword("%s: ", flag);
+            if (pw == null || pw.length == 0) throw Cli.fail("%s: no password given", flag);
+            return pw;
+        }
+        if (spec.isEmpty()) throw Cli.fail("%s is empty", flag);
+        return spec.toCharArray();
+    }
+
+    /** Reads a small input file, turning every I/O failure into one line that names the file. */
+    static byte[] readInput(Path file, String what) {
+        try {
+            if (Files.isDirectory(file)) throw Cli.fail("cannot read %s %s: it is a directory", what, file);
+            if (Files.size(file) > MAX_INPUT_BYTES)
+                throw Cli.fail("cannot read %s %s: %d bytes is far too large for a %s", what, file, Files.size(file), what);
+            byte[] bytes = Files.readAllBytes(file);
+            if (bytes.length == 0) throw Cli.fail("cannot read %s %s: the file is empty", what, file);
+            return bytes;
+        } catch (NoSuchFileException e) {
+            throw Cli.fail("cannot read %s %s: no such file", what, file);
+        } catch (AccessDeniedException e) {
+            throw Cli.fail("cannot read %s %s: permission denied", what, file);
+        } catch (IOException e) {
+            throw Cli.fail("cannot read %s %s: %s", what, file, oneLine(e));
+        }
+    }
+
+    private static boolean looksLikePem(byte[] bytes) {
+        return new String(bytes, StandardCharsets.ISO_8859_1).contains("-----BEGIN ");
+    }
+
+    /** Every PEM object in the bytes, parsed by Bouncy Castle; damaged data fails with one line. */
+    private static List<Object> parsePem(byte[] bytes, Path file, String what) {
+        List<Object> objects = new ArrayList<>();
+        Reader r = new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.US_ASCII);
+        try (PEMParser parser = new PEMParser(r)) {
+            for (Object o; (o = parser.readObject()) != null; ) objects.add(o);
+        } catch (Exception | StackOverflowError e) {
+            throw Cli.fail("cannot read %s %s: the PEM data is damaged or truncated (%s)", what, file, oneLine(e));
+        }
+        return objects;
+    }
+
+    /** The PEM block types in a file, to say what was found instead of what was expected. */
+    private static String pemKinds(byte[] bytes) {
+        var m = java.util.regex.Pattern.compile("-----BEGIN ([A-Z0-9 ]{1,40})-----")
+                .matcher(new String(bytes, StandardCharsets.ISO_8859_1));
+        StringJoiner kinds = new StringJoiner(", ");
+        while (m.find()) kinds.add(m.group(1));
+        return kinds.length() == 0 ? "no PEM block found" : "found: " + kinds;
+    }
+
+    static String oneLine(Throwable e) {
+        String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return m.replaceAll("\\s+", " ").trim();
+    }
+
+    private static BouncyCastleProvider bcProvider;
+
+    /** The BC provider, made only when a key is encrypted or decrypted: constructing it costs ~0.5 s. */
+    static synchronized BouncyCastleProvider bc() {
+        if (bcProvider == null) bcProvider = new BouncyCastleProvider();
+        return bcProvider;
+    }
+
+    // ---------------------------------------------------------------- writing PEM
+
+    /** PEM text: the label, base64 in 64-column lines, as RFC 7468 and openssl write it. */
+    public static String pem(String label, byte[] der) {
+        String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        return "-----BEGIN " + label + "-----\n" + b64 + "\n-----END " + label + "-----\n";
+    }
+
+    public static String pem(X509Certificate cert) {
+        try {
+            return pem("CERTIFICATE", cert.getEncoded());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A private key as PKCS#8 PEM. With a password it is encrypted with AES-256-CBC and
+     * PBKDF2-HMAC-SHA256, which OpenSSL 3 reads; BC's defaults (SHA-1, 2048 rounds) are too weak.
+     */
+    public static String pem(PrivateKey key, char[] password) {
+        if (password == null) return pem("PRIVATE KEY", key.getEncoded());
+        try {
+            var enc = new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
+                    .setProvider(bc())
+                    .setPRF(JcaPKCS8Generator.PRF_HMACSHA256)
+                    .setIterationCount(100_000) // well above OpenSSL's 2048, still quick to load
+                    .setRandom(RANDOM)
+                    .setPassword(password)
+                    .build();
+            StringWriter sw = new StringWriter();
+            try (PemWriter w = new PemWriter(sw)) {
+                w.writeObject(new JcaPKCS8Generator(key, enc).generate());
+            }
+            return sw.toString();
+        } catch (Exception e) {
+            throw Cli.fail("cannot encrypt the private key: %s", oneLine(e));
+        }
+    }
+
+    // ---------------------------------------------------------------- writing files safely
+
+    /** One file to write: its bytes, whether it is secret (mode 0600) and what it is, for messages. */
+    public record OutFile(Path path, byte[] data, boolean secret, String what) {
+        public static OutFile cert(Path p, String pem) {
+            return new OutFile(p, pem.getBytes(StandardCharsets.US_ASCII), false, "certificate");
+        }
+        public static OutFile key(Path p, String pem) {
+            return new OutFile(p, pem.getBytes(StandardCharsets.US_ASCII), true, "private key");
+        }
+    }
+
+    /** Refuses, before anything is written, to replace an existing file unless force is set. */
+    public static void checkOverwrite(List<OutFile> files, boolean force) {
+        if (force) return;
+        for (OutFile f : files)
+            if (Files.exists(f.path()))
+                throw Cli.fail("%s already exists; refusing to overwrite it (use --force to replace it: "
+                        + "the old file is kept as a timestamped .bak)", f.path());
+    }
+
+    /**
+     * Writes every file or none of the new contents. Each is written to a temporary file in the same
+     * folder, flushed to disk, then renamed into place, so a crash never leaves a half-written key.
+     * Secrets get 0600 from the moment they exist; certificates get 0644. A file being replaced
+     * (only with force) is first renamed to NAME.yyyyMMdd-HHmmss.bak, so no key is ever lost.
+     * Returns the backups made.
+     */
+    public static List<Path> writeAll(List<OutFile> files, boolean force) {
+        checkOverwrite(files, force);
+        for (OutFile f : files) createDirectory(f.path().toAbsolutePath().getParent());
+        List<Path> temps = new ArrayList<>();
+        List<Path> backups = new ArrayList<>();
+        try {
+            for (OutFile f : files) temps.add(writeTemp(f));
+            for (int i = 0; i < files.size(); i++) {
+                Path target = files.get(i).path();
+                if (Files.exists(target)) backups.add(backup(target));
+                Files.move(temps.get(i), target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return backups;
+        } catch (IOException e) {
+            throw Cli.fail("cannot write %s: %s", files.get(Math.min(temps.size(), files.size() - 1)).path(), describeIo(e));
+        } finally {
+            for (Path t : temps) {
+                try { Files.deleteIfExists(t); } catch (IOException ignored) { /* best effort */ }
+            }
+        }
+    }
+
+    private static Path writeTemp(OutFile f) throws IOException {
+        Path dir = f.path().toAbsolutePath().getParent();
+        String mode = f.secret() ? "rw-------" : "rw-r--r--";
+        Path tmp;
+        if (posix(dir)) {
+            Set<PosixFilePermission> perms = PosixFilePermissions.fromString(mode);
+            tmp = Files.createTempFile(dir, "." + f.path().getFileName() + ".", ".tmp",
+                    PosixFilePermissions.asFileAttribute(perms));
+            Files.setPosixFilePermissions(tmp, perms); // the umask may have narrowed a certificate's mode
+        } else {
+            tmp = Files.createTempFile(dir, "." + f.path().getFileName() + ".", ".tmp");
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(f.data()));
+            ch.force(true); // on disk before the rename makes it visible
+        }
+        return tmp;
+    }
+
+    private static Path backup(Path target) throws IOException {
+        String stamp = LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path bak = target.resolveSibling(target.getFileName() + "." + stamp + ".bak");
+        for (int n = 1; Files.exists(bak); n++)
+            bak = target.resolveSibling(target.getFileName() + "." + stamp + "-" + n + ".bak");
+        Files.move(target, bak, StandardCopyOption.ATOMIC_MOVE);
+        return bak;
+    }
+
+    /** Creates the output folder with mode 0700 (it will hold private keys); fails with one line. */
+    public static void createDirectory(Path dir) {
+        if (Files.isDirectory(dir)) return;
+        try {
+            Path parent = dir.getParent();
+            if (parent != null && !Files.isDirectory(parent)) createDirectory(parent);
+            if (posix(parent == null ? dir.getRoot() : parent))
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            else
+                Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw Cli.fail("cannot create folder %s: a file of that name is in the way", dir);
+        } catch (IOException e) {
+            throw Cli.fail("cannot create folder %s: %s", dir, describeIo(e));
+        }
+    }
+
+    private static boolean posix(Path p) {
+        return p != null && p.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    private static String describeIo(IOException e) {
+        if (e instanceof AccessDeniedException) return "permission denied";
+        if (e instanceof NoSuchFileException) return "no such file or folder";
+        if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null)
+            return ((FileSystemException) e).getReason();
+        return oneLine(e);
+    }
+
+    // ---------------------------------------------------------------- describing what was made
+
+    /** A certificate in the spirit of openssl x509 -text, trimmed to what a person reads. */
+    public static String describe(X509Certificate c) {
+        StringBuilder s = new StringBuilder();
+        X509CertificateHolder h = holder(c);
+        line(s, "Subject", h.getSubject().toString());
+        line(s, "Issuer", h.getIssuer().toString());
+        line(s, "Serial", hex(c.getSerialNumber().toByteArray()));
+        long days = Duration.between(c.getNotBefore().toInstant(), c.getNotAfter().toInstant()).toDays();
+        line(s, "Valid", utc(c.getNotBefore().toInstant()) + " to " + utc(c.getNotAfter().toInstant())
+                + " (" + days + " days)");
+        line(s, "Key", describeKey(c.getPublicKey()));
+        line(s, "Signature", c.getSigAlgName());
+        for (var oid : h.getExtensions().getExtensionOIDs()) {
+            Extension e = h.getExtension(oid);
+            line(s, extensionName(oid) + (e.isCritical() ? " (critical)" : ""), extensionValue(e));
+        }
+        line(s, "SHA-256", fingerprint(c));
+        return s.toString();
+    }
+
+    private static void line(StringBuilder s, String label, String value) {
+        s.append(String.format("  %-30s %s%n", label + ":", value));
+    }
+
+    /** RSA 2048 bits, EC P-256, Ed25519. */
+    public static String describeKey(PublicKey k) {
+        if (k instanceof RSAPublicKey) return "RSA " + ((RSAPublicKey) k).getModulus().bitLength() + " bits";
+        if (k instanceof ECPublicKey)
+            return "EC P-" + ((ECPublicKey) k).getParams().getCurve().getField().getFieldSize();
+        if (k.getAlgorithm().startsWith("Ed")) return "Ed25519";
+        return k.getAlgorithm();
+    }
+
+    public static String fingerprint(X509Certificate c) {
+        try {
+            return hex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static X509CertificateHolder holder(X509Certificate c) {
+        try {
+            return new X509CertificateHolder(c.getEncoded());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String hex(byte[] bytes) {
+        return HexFormat.ofDelimiter(":").withUpperCase().formatHex(bytes);
+    }
+
+    static String utc(Instant t) {
+        return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC).format(t);
+    }
+
+    private static String extensionName(ASN1ObjectIdentifier oid) {
+        if (oid.equals(Extension.basicConstraints)) return "Basic constraints";
+        if (oid.equals(Extension.keyUsage)) return "Key usage";
+        if (oid.equals(Extension.extendedKeyUsage)) return "Extended key usage";
+        if (oid.equals(Extension.subjectAlternativeName)) return "Subject alt names";
+        if (oid.equals(Extension.subjectKeyIdentifier)) return "Subject key id";
+        if (oid.equals(Extension.authorityKeyIdentifier)) return "Authority key id";
+        return "Extension " + oid.getId();
+    }
+
+    private static String extensionValue(Extension e) {
+        ASN1Encodable v = e.getParsedValue();
+        var oid = e.getExtnId();
+        if (oid.equals(Extension.basicConstraints)) {
+            BasicConstraints bc = BasicConstraints.getInstance(v);
+            return bc.isCA() ? "CA:TRUE" + (bc.getPathLenConstraint() != null ? ", pathlen:" + bc.getPathLenConstraint() : "")
+                    : "CA:FALSE";
+        }
+        if (oid.equals(Extension.keyUsage)) return keyUsageNames(KeyUsage.getInstance(v));
+        if (oid.equals(Extension.extendedKeyUsage)) {
+            StringJoiner j = new StringJoiner(", ");
+            for (KeyPurposeId p : ExtendedKeyUsage.getInstance(v).getUsages())
+                j.add(p.equals(KeyPurposeId.id_kp_serverAuth) ? "serverAuth"
+                        : p.equals(KeyPurposeId.id_kp_clientAuth) ? "clientAuth" : p.getId());
+            return j.toString();
+        }
+        if (oid.equals(Extension.subjectAlternativeName)) return describeNames(GeneralNames.getInstance(v));
+        if (oid.equals(Extension.subjectKeyIdentifier))
+            return hex(SubjectKeyIdentifier.getInstance(v).getKeyIdentifier());
+        if (oid.equals(Extension.authorityKeyIdentifier)) {
+            byte[] id = AuthorityKeyIdentifier.getInstance(v).getKeyIdentifier();
+            return id == null ? "(no key id)" : hex(id);
+        }
+        return "(present)";
+    }
+
+    private static String keyUsageNames(KeyUsage ku) {
+        String[] names = {"digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment",
+                "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"};
+        int[] bits = {KeyUsage.digitalSignature, KeyUsage.nonRepudiation, KeyUsage.keyEncipherment,
+                KeyUsage.dataEncipherment, KeyUsage.keyAgreement, KeyUsage.keyCertSign, KeyUsage.cRLSign,
+                KeyUsage.encipherOnly, KeyUsage.decipherOnly};
+        StringJoiner j = new StringJoiner(", ");
+        for (int i = 0; i < bits.length; i++) if (ku.hasUsages(bits[i])) j.add(names[i]);
+        return j.toString();
+    }
+
+    /** SANs the way openssl prints them: DNS:a, IP Address:1.2.3.4, email:x@y, URI:spiffe://... */
+    public static String describeNames(GeneralNames names) {
+        StringJoiner j = new StringJoiner(", ");
+        for (GeneralName n : names.getNames()) {
+            switch (n.getTagNo()) {
+                case GeneralName.dNSName: j.add("DNS:" + n.getName()); break;
+                case GeneralName.rfc822Name: j.add("email:" + n.getName()); break;
+                case GeneralName.uniformResourceIdentifier: j.add("URI:" + n.getName()); break;
+                case GeneralName.iPAddress: j.add("IP Address:" + ipText(n)); break;
+                default: j.add(n.toString());
+            }
+        }
+        return j.toString();
+    }
+
+    private static String ipText(GeneralName n) {
+        byte[] raw = org.bouncycastle.asn1.DEROctetString.getInstance(n.getName()).getOctets();
+        try {
+            return java.net.InetAddress.getByAddress(raw).getHostAddress();
+        } catch (IOException e) {
+            return hex(raw);
+        }
+    }
+
+    /** Printed after writing, so the user knows every path and its mode, as mkcert does. */
+    public static void printWritten(PrintWriter out, List<OutFile> files, List<Path> backups) {
+        for (Path b : backups) out.println("Kept the old file as " + b);
+        for (OutFile f : files)
+            out.printf("Wrote %s (%s, %s)%n", f.path(), f.what(), f.secret() ? "mode 0600" : "mode 0644");
+    }
+}
