@@ -403,19 +403,19 @@ public class issue implements Callable<Integer> {
     }
 
     private static String dnsName(String s, String raw) {
+        // A wildcard is the whole leftmost label only, above at least two labels (no *.com).
+        boolean wildcard = s.startsWith("*.");
+        String rest = wildcard ? s.substring(2) : s;
         String ascii;
         try {
-            ascii = IDN.toASCII(s, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+            ascii = IDN.toASCII(rest, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException e) {
             throw Cli.fail("'%s' is not a valid DNS name: %s", raw, Pki.oneLine(e));
         }
-        if (ascii.startsWith("*.")) {
-            // A wildcard is the whole leftmost label only, above at least two labels (no *.com).
-            if (ascii.substring(2).split("\\.").length < 2)
-                throw Cli.fail("'%s' is too broad a wildcard: use at least *.example.com", raw);
-            checkLabels(ascii.substring(2), raw);
-        } else checkLabels(ascii, raw);
-        return ascii;
+        if (wildcard && ascii.split("\\.").length < 2)
+            throw Cli.fail("'%s' is too broad a wildcard: use at least *.example.com", raw);
+        checkLabels(ascii, raw);
+        return wildcard ? "*." + ascii : ascii;
     }
 
     private static void checkLabels(String name, String raw) {

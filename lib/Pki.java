@@ -452,7 +452,8 @@ public final class Pki {
 
     static String oneLine(Throwable e) {
         String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        return m.replaceAll("\\s+", " ").trim();
+        // Library messages often embed "java.lang.SomeException: "; the user needs only the words.
+        return m.replaceAll("([a-z][a-z0-9_]*\\.)+[A-Z]\\w*(Exception|Error):\\s*", "").replaceAll("\\s+", " ").trim();
     }
 
     private static BouncyCastleProvider bcProvider;
@@ -699,7 +700,7 @@ public final class Pki {
         if (oid.equals(Extension.subjectKeyIdentifier))
             return hex(SubjectKeyIdentifier.getInstance(v).getKeyIdentifier());
         if (oid.equals(Extension.authorityKeyIdentifier)) {
-            byte[] id = AuthorityKeyIdentifier.getInstance(v).getKeyIdentifier();
+            byte[] id = AuthorityKeyIdentifier.getInstance(v).getKeyIdentifierOctets();
             return id == null ? "(no key id)" : hex(id);
         }
         return "(present)";
