@@ -1,0 +1,53 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The suite compiles the scripts with pom.xml's dependencies, while users run them with their own
+ * //DEPS lines. If the two drifted, the tests would prove nothing about what users run.
+ */
+class ScriptDepsTest {
+    @Test
+    void everyDepsLineMatchesThePom() throws Exception {
+        String pom = Files.readString(Support.ROOT.resolve("pom.xml"));
+        List<Path> scripts;
+        try (Stream<Path> s = Stream.concat(Files.list(Support.ROOT), Files.list(Support.ROOT.resolve("lib")))) {
+            scripts = s.filter(p -> p.toString().endsWith(".java")).toList();
+        }
+        assertFalse(scripts.isEmpty());
+        Pattern deps = Pattern.compile("^//DEPS ([\\w.-]+):([\\w.-]+):([\\w.-]+)$", Pattern.MULTILINE);
+        int seen = 0;
+        for (Path script : scripts) {
+            Matcher m = deps.matcher(Files.readString(script));
+            while (m.find()) {
+                seen++;
+                String artifact = m.group(2), version = m.group(3);
+                assertTrue(pom.contains("<artifactId>" + artifact + "</artifactId>"), script + ": " + artifact + " not in pom.xml");
+                String property = artifact.startsWith("bc") ? "bouncycastle.version" : artifact + ".version";
+                Matcher v = Pattern.compile("<" + Pattern.quote(property) + ">([^<]+)<").matcher(pom);
+                assertTrue(v.find(), "pom.xml has no " + property);
+                assertEquals(v.group(1), version, script + " pins " + artifact + " " + version + ", pom.xml " + v.group(1));
+            }
+        }
+        assertTrue(seen >= 4, "found only " + seen + " //DEPS lines");
+    }
+
+    @Test
+    void everyScriptRunsUnderJbangWithItsSources() throws Exception {
+        // Each script names the shared files it compiles with; a missing //SOURCES breaks `jbang x.java`.
+        for (String script : List.of("ca.java", "issue.java")) {
+            String text = Files.readString(Support.ROOT.resolve(script));
+            assertTrue(text.startsWith("///usr/bin/env jbang \"$0\" \"$@\" ; exit $?\n//JAVA 17+\n"), script);
+            for (String lib : List.of("Pki", "Cli"))
+                if (text.contains(lib + ".")) assertTrue(text.contains("//SOURCES lib/" + lib + ".java"), script + " uses " + lib);
+        }
+    }
+}
