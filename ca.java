@@ -127,7 +127,7 @@ public class ca implements Callable<Integer> {
             var signer = new JcaContentSignerBuilder(Pki.signatureAlgorithm(kp.getPrivate())).build(kp.getPrivate());
             return new JcaX509CertificateConverter().getCertificate(b.build(signer));
         } catch (Exception e) {
-            throw Cli.fail("cannot create the CA certificate: %s", Pki.oneLine(e));
+            throw Cli.fail(e, "cannot create the CA certificate: %s", Pki.oneLine(e));
         }
     }
 

@@ -169,7 +169,7 @@ public class issue implements Callable<Integer> {
         // 2. What to issue, and the files that will be written: refuse to overwrite before any work.
         List<Request> requests = csr != null ? List.of(fromCsr()) : fromNames();
         List<Pki.OutFile> planned = new ArrayList<>();
-        for (Request r : requests) planned.addAll(outFiles(r.name(), "", null, null, null, null));
+        for (Request r : requests) planned.addAll(outFiles(r.name(), "", null, null, null));
         Pki.checkOverwrite(planned, force);
 
         // 3. Keys and certificates; keys are made in parallel, the slow part for RSA.
@@ -192,7 +192,7 @@ public class issue implements Callable<Integer> {
             made.add(cert);
             files.addAll(outFiles(r.name(), Pki.pem(cert), kp == null ? null : Pki.pem(kp.getPrivate(), keyPw),
                     chain ? Pki.pem(cert) + Pki.pem(ca) : null,
-                    p12 && kp != null ? pkcs12(r.name(), kp.getPrivate(), cert, ca, p12Pw) : null, kp));
+                    p12 && kp != null ? pkcs12(r.name(), kp.getPrivate(), cert, ca, p12Pw) : null));
         }
 
         // 4. Write all files (each atomically), then say what was made.
@@ -266,12 +266,14 @@ public class issue implements Callable<Integer> {
         PublicKey key;
         try {
             key = new JcaPEMKeyConverter().getPublicKey(req.getSubjectPublicKeyInfo());
-            if (!req.isSignatureValid(new JcaContentVerifierProviderBuilder().build(req.getSubjectPublicKeyInfo())))
+            // Verify with the JDK key already converted: BC looks key factories up by OID, and the
+            // JDK's EC provider does not register the EC OID (every EC CSR would fail).
+            if (!req.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key)))
                 throw Cli.fail("CSR %s has a bad signature: it was altered or damaged after it was made", csr);
         } catch (Cli.Failure f) {
             throw f;
         } catch (Exception e) {
-            throw Cli.fail("cannot check the signature of CSR %s: %s", csr, Pki.oneLine(e));
+            throw Cli.fail(e, "cannot check the signature of CSR %s: %s", csr, Pki.oneLine(e));
         }
         if (key instanceof RSAPublicKey && ((RSAPublicKey) key).getModulus().bitLength() < 2048)
             throw Cli.fail("CSR %s has an RSA key of %d bits; Apple and browsers need at least 2048",
@@ -332,7 +334,7 @@ public class issue implements Callable<Integer> {
         } catch (Cli.Failure f) {
             throw f;
         } catch (Exception e) {
-            throw Cli.fail("cannot create the certificate: %s", Pki.oneLine(e));
+            throw Cli.fail(e, "cannot create the certificate: %s", Pki.oneLine(e));
         }
     }
 
@@ -484,8 +486,7 @@ public class issue implements Callable<Integer> {
     // ------------------------------------------------------------------ output
 
     /** The files for one certificate; content may be null when only the paths matter (the overwrite check). */
-    private List<Pki.OutFile> outFiles(String name, String certPem, String keyPem, String chainPem, byte[] p12Bytes,
-                                       KeyPair kp) {
+    private List<Pki.OutFile> outFiles(String name, String certPem, String keyPem, String chainPem, byte[] p12Bytes) {
         List<Pki.OutFile> files = new ArrayList<>();
         files.add(Pki.OutFile.cert(dir.resolve(name + ".crt"), certPem));
         if (csr == null) files.add(Pki.OutFile.key(dir.resolve(name + ".key"), keyPem == null ? "" : keyPem));
@@ -508,7 +509,7 @@ public class issue implements Callable<Integer> {
             ks.store(bytes, password);
             return bytes.toByteArray();
         } catch (Exception e) {
-            throw Cli.fail("cannot write the PKCS#12 bundle: %s", Pki.oneLine(e));
+            throw Cli.fail(e, "cannot write the PKCS#12 bundle: %s", Pki.oneLine(e));
         }
     }
 }

@@ -21,6 +21,11 @@ public final class Cli {
         return new Failure(String.format(format, args));
     }
 
+    /** The same, keeping the cause for --debug: {@code throw Cli.fail(e, "cannot read %s: %s", p, why)}. */
+    public static Failure fail(Throwable cause, String format, Object... args) {
+        return new Failure(String.format(format, args), cause);
+    }
+
     /** Runs a picocli command on System.out/err; scripts call it from main and exit with its code. */
     public static int run(Object command, String... args) {
         return run(command, new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);

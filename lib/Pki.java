@@ -148,7 +148,7 @@ public final class Pki {
     public static BigInteger randomSerial() {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
-        bytes[0] &= 0x7f; // top bit cleared: the DER integer stays positive and 16 octets long
+        bytes[0] &= 0x7f; // top bit cleared: the DER integer stays positive and at most 16 octets long
         BigInteger serial = new BigInteger(1, bytes);
         return serial.signum() == 0 ? BigInteger.ONE : serial;
     }
@@ -355,7 +355,7 @@ public final class Pki {
                 // BC reports a wrong password as a padding or decoding error deep inside; say it plainly.
                 boolean encrypted = o instanceof PKCS8EncryptedPrivateKeyInfo || o instanceof PEMEncryptedKeyPair;
                 if (encrypted) throw Cli.fail("cannot decrypt %s %s: wrong password", what, file);
-                throw Cli.fail("cannot read %s %s: the key is damaged (%s)", what, file, oneLine(e));
+                throw Cli.fail(e, "cannot read %s %s: the key is damaged (%s)", what, file, oneLine(e));
             }
         }
         throw Cli.fail("cannot read %s %s: it holds no private key (%s)", what, file, pemKinds(bytes));
@@ -421,7 +421,7 @@ public final class Pki {
         } catch (AccessDeniedException e) {
             throw Cli.fail("cannot read %s %s: permission denied", what, file);
         } catch (IOException e) {
-            throw Cli.fail("cannot read %s %s: %s", what, file, oneLine(e));
+            throw Cli.fail(e, "cannot read %s %s: %s", what, file, oneLine(e));
         }
     }
 
@@ -436,7 +436,7 @@ public final class Pki {
         try (PEMParser parser = new PEMParser(r)) {
             for (Object o; (o = parser.readObject()) != null; ) objects.add(o);
         } catch (Exception | StackOverflowError e) {
-            throw Cli.fail("cannot read %s %s: the PEM data is damaged or truncated (%s)", what, file, oneLine(e));
+            throw Cli.fail(e, "cannot read %s %s: the PEM data is damaged or truncated (%s)", what, file, oneLine(e));
         }
         return objects;
     }
@@ -500,7 +500,7 @@ public final class Pki {
             }
             return sw.toString();
         } catch (Exception e) {
-            throw Cli.fail("cannot encrypt the private key: %s", oneLine(e));
+            throw Cli.fail(e, "cannot encrypt the private key: %s", oneLine(e));
         }
     }
 
