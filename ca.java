@@ -131,8 +131,13 @@ public class ca implements Callable<Integer> {
         }
     }
 
-    /** A CN that tells this root apart in a trust store list (iOS lists only roots with a CN). */
+    /**
+     * A CN that tells this root apart in a trust store list and in a server's list of accepted CAs
+     * (iOS lists only roots with a CN): user, date and a random tag, since one user may make two a day.
+     */
     static String defaultCommonName() {
-        return "jbang-mtls root CA (" + System.getProperty("user.name") + " " + LocalDate.now() + ")";
+        byte[] tag = new byte[3];
+        Pki.RANDOM.nextBytes(tag);
+        return "jbang-mtls root CA (" + System.getProperty("user.name") + " " + LocalDate.now() + " " + java.util.HexFormat.of().formatHex(tag) + ")";
     }
 }

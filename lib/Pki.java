@@ -450,7 +450,7 @@ public final class Pki {
         return kinds.length() == 0 ? "no PEM block found" : "found: " + kinds;
     }
 
-    static String oneLine(Throwable e) {
+    public static String oneLine(Throwable e) {
         String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         // Library messages often embed "java.lang.SomeException: "; the user needs only the words.
         return m.replaceAll("([a-z][a-z0-9_]*\\.)+[A-Z]\\w*(Exception|Error):\\s*", "").replaceAll("\\s+", " ").trim();
@@ -542,7 +542,8 @@ public final class Pki {
             for (int i = 0; i < files.size(); i++) {
                 Path target = files.get(i).path();
                 if (Files.exists(target)) backups.add(backup(target));
-                Files.move(temps.get(i), target, StandardCopyOption.ATOMIC_MOVE);
+                // One rename over the old file: a server reloading it never finds it missing.
+                Files.move(temps.get(i), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
             return backups;
         } catch (IOException e) {
@@ -578,7 +579,12 @@ public final class Pki {
         Path bak = target.resolveSibling(target.getFileName() + "." + stamp + ".bak");
         for (int n = 1; Files.exists(bak); n++)
             bak = target.resolveSibling(target.getFileName() + "." + stamp + "-" + n + ".bak");
-        Files.move(target, bak, StandardCopyOption.ATOMIC_MOVE);
+        // A hard link keeps the old bytes under the .bak name while the target stays in place.
+        try {
+            Files.createLink(bak, target);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(target, bak, StandardCopyOption.COPY_ATTRIBUTES);
+        }
         return bak;
     }
 
@@ -654,7 +660,7 @@ public final class Pki {
         }
     }
 
-    static X509CertificateHolder holder(X509Certificate c) {
+    public static X509CertificateHolder holder(X509Certificate c) {
         try {
             return new X509CertificateHolder(c.getEncoded());
         } catch (Exception e) {
@@ -662,11 +668,11 @@ public final class Pki {
         }
     }
 
-    static String hex(byte[] bytes) {
+    public static String hex(byte[] bytes) {
         return HexFormat.ofDelimiter(":").withUpperCase().formatHex(bytes);
     }
 
-    static String utc(Instant t) {
+    public static String utc(Instant t) {
         return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC).format(t);
     }
 

@@ -64,8 +64,6 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
-import javax.net.ssl.X509TrustManager;
-import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralNames;
@@ -154,8 +152,9 @@ public final class Tls {
         public volatile IOException connectFailure;
         public volatile InetSocketAddress mappedTo;
 
-        void session(SSLEngine engine) {
-            SSLSession s = engine == null ? null : engine.getHandshakeSession();
+        void session(SSLEngine engine, Socket socket) {
+            SSLSession s = engine != null ? engine.getHandshakeSession()
+                    : socket instanceof SSLSocket ? ((SSLSocket) socket).getHandshakeSession() : null;
             if (s == null) return;
             protocol = s.getProtocol();
             cipher = s.getCipherSuite();
@@ -195,13 +194,13 @@ public final class Tls {
             return null;
         }
 
-        private String choose(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+        private String choose(String[] keyTypes, Principal[] issuers, SSLEngine engine, Socket socket) {
             Identity id = current.get();
             if (seen != null) {
                 seen.certRequested = true;
                 seen.acceptedIssuers = issuers == null ? List.of()
                         : Arrays.stream(issuers).map(Principal::getName).toList();
-                seen.session(engine);
+                seen.session(engine, socket);
             }
             if (id == null || keyTypes == null || Arrays.stream(keyTypes).noneMatch(t -> keyFits(t, id.key())))
                 return null;
@@ -210,10 +209,10 @@ public final class Tls {
         }
 
         @Override public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
-            return choose(keyTypes, issuers, engine);
+            return choose(keyTypes, issuers, engine, null);
         }
         @Override public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
-            return choose(keyTypes, issuers, null);
+            return choose(keyTypes, issuers, null, socket);
         }
         @Override public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
             Identity id = current.get();
@@ -269,7 +268,7 @@ public final class Tls {
                 throws CertificateException {
             if (seen != null) {
                 seen.serverChain = chain;
-                seen.session(engine);
+                seen.session(engine, socket);
             }
             if (delegate == null) return;
             try {
@@ -320,13 +319,22 @@ public final class Tls {
         public boolean ok() { return failure == null; }
     }
 
-    /** Makes the call with a fresh HttpClient, so every call is a full handshake that Seen can record. */
-    public static Outcome get(Call c) {
-        Seen seen = new Seen();
+    /** A client context for one call whose managers record into seen. */
+    public static SSLContext recordingContext(Call c, Seen seen) {
         // A key manager even with no identity: it is how we learn that the server asked for a certificate.
         var km = new IdentityKeyManager(c.identity(), seen);
         var tm = new RecordingTrustManager(c.insecure() ? null : trustManager(c.caFile()), seen, null);
-        SSLContext ctx = context(km, tm);
+        return context(km, tm);
+    }
+
+    /**
+     * The call with the JDK's HttpClient, as a service would make it (serve.java's peer routes).
+     * A fresh client per call, so every call is a full handshake that Seen can record. (client.java
+     * uses an SSLSocket instead, see its fetch().)
+     */
+    public static Outcome get(Call c) {
+        Seen seen = new Seen();
+        SSLContext ctx = recordingContext(c, seen);
         HttpClient.Builder b = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1) // the tutorial's services speak HTTP/1.1, as HttpsServer does
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -793,11 +801,5 @@ public final class Tls {
             s.startHandshake();
             return (X509Certificate) s.getSession().getPeerCertificates()[0];
         }
-    }
-
-    /** The trust manager's accepted issuers as names, for messages. */
-    public static List<String> names(X509TrustManager tm) {
-        return Arrays.stream(tm.getAcceptedIssuers()).map(X509Certificate::getSubjectX500Principal)
-                .map(X500Principal::getName).toList();
     }
 }

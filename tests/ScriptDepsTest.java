@@ -43,10 +43,10 @@ class ScriptDepsTest {
     @Test
     void everyScriptRunsUnderJbangWithItsSources() throws Exception {
         // Each script names the shared files it compiles with; a missing //SOURCES breaks `jbang x.java`.
-        for (String script : List.of("ca.java", "issue.java")) {
+        for (String script : List.of("ca.java", "issue.java", "serve.java", "client.java", "tutorial.java")) {
             String text = Files.readString(Support.ROOT.resolve(script));
             assertTrue(text.startsWith("///usr/bin/env jbang \"$0\" \"$@\" ; exit $?\n//JAVA 17+\n"), script);
-            for (String lib : List.of("Pki", "Cli"))
+            for (String lib : List.of("Pki", "Cli", "Tls"))
                 if (text.contains(lib + ".")) assertTrue(text.contains("//SOURCES lib/" + lib + ".java"), script + " uses " + lib);
         }
     }

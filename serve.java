@@ -1,0 +1,411 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS org.bouncycastle:bcpkix-jdk18on:1.82
+//DEPS info.picocli:picocli:4.7.7
+//SOURCES lib/Pki.java
+//SOURCES lib/Cli.java
+//SOURCES lib/Tls.java
+//DESCRIPTION Serves the tutorial's HTTPS service (section 4) with client auth none, want or need.
+
+// serve.java: section 4 of the tutorial, service A or B, on the JDK's own HttpsServer.
+// `./jbang serve.java --name service-b --port 8443 --client-auth need` serves certs/service-b.crt
+// and .key, trusts certs/ca.crt for client certificates, and answers:
+//   /              Hello from "service-b"   (text/plain, as the tutorial's services)
+//   /whoami        the client certificate this service saw, or that none was sent
+//   /w-mtls        calls --peer with our certificate and the CA          (tutorial: works)
+//   /wo-cert-mtls  calls --peer with the CA but no certificate           (tutorial: fails)
+//   /wo-ca-mtls    calls --peer with our certificate, JDK default trust  (tutorial: fails)
+// The peer routes answer HTTP 200 with the peer's body or a paragraph that names the cause.
+// Replaced certificate files are picked up without a restart; Ctrl-C stops it.
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "serve.java", mixinStandardHelpOptions = true, version = "jbang-mtls serve 0.1",
+        description = {"Serves the tutorial's HTTPS service (section 4): / answers Hello from \"NAME\".",
+                "Routes: / /whoami /w-mtls /wo-cert-mtls /wo-ca-mtls (the last three call --peer).",
+                "Replaced certificate files are used for new connections without a restart."},
+        sortOptions = false)
+public class serve implements Callable<Integer> {
+
+    @Option(names = "--name", required = true, paramLabel = "NAME",
+            description = "Service name, as in Hello from \"NAME\"; also the default file name (service-b).")
+    String name;
+
+    @Option(names = "--port", defaultValue = "8443", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 exposes the service to the network).")
+    String host;
+
+    @Option(names = "--client-auth", defaultValue = "need", paramLabel = "MODE",
+            description = "none (ask for no client certificate), want (ask, accept none) or need (refuse "
+                    + "without a valid one) (default: ${DEFAULT-VALUE}).")
+    String clientAuth;
+
+    @Option(names = "--dir", defaultValue = "certs", description = "Folder of the default files (default: ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "Our certificate (default: DIR/NAME.crt), optionally followed by its chain.")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "Our private key (default: DIR/NAME.key).")
+    Path key;
+
+    @Option(names = "--key-password", paramLabel = "SPEC", description = "Password of an encrypted key: env:VAR, file:PATH or prompt.")
+    String keyPassword;
+
+    @Option(names = "--cacert", paramLabel = "FILE",
+            description = "CA certificates trusted for client certificates and for --peer (default: DIR/ca.crt).")
+    Path cacert;
+
+    @Option(names = "--peer", paramLabel = "URL", description = "The service the /w-mtls, /wo-cert-mtls and /wo-ca-mtls routes call.")
+    URI peer;
+
+    @Option(names = "--resolve", paramLabel = "HOST:PORT:ADDR",
+            description = "Reach HOST:PORT of --peer at ADDR, as curl --resolve (no /etc/hosts edit). Repeatable.")
+    List<String> resolve = new ArrayList<>();
+
+    @Option(names = "--debug", description = "Show stack traces on errors.")
+    boolean debug;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String... args) {
+        System.exit(Cli.run(new serve(), args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ClientAuth auth = ClientAuth.parse(clientAuth);
+        String base = name.split("\\.")[0]; // issue.java names files by the first label: service-b.crt
+        PrintWriter out = spec.commandLine().getOut();
+        Config config = new Config(name, host, port, auth,
+                cert != null ? cert : dir.resolve(base + ".crt"), key != null ? key : dir.resolve(base + ".key"),
+                keyPassword, cacert != null ? cacert : dir.resolve("ca.crt"), peer, resolve,
+                Duration.ofSeconds(1), line -> { out.println(line); out.flush(); });
+        Running running = start(config);
+        // Ctrl-C (SIGINT) runs shutdown hooks: stop accepting, let requests in flight finish (1 s), log it.
+        Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "serve-shutdown"));
+        out.println("Stop with Ctrl-C.");
+        out.flush();
+        running.awaitStop();
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    /** none: no CertificateRequest; want: ask, accept none; need: refuse a handshake without a valid one. */
+    public enum ClientAuth {
+        NONE, WANT, NEED;
+
+        static ClientAuth parse(String s) {
+            try {
+                return valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw Cli.fail("--client-auth must be none, want or need, not '%s'", s);
+            }
+        }
+    }
+
+    /** Everything start() needs; of() gives the tutorial's defaults for NAME in a folder. */
+    public record Config(String name, String host, int port, ClientAuth clientAuth, Path cert, Path key,
+                         String keyPassword, Path cacert, URI peer, List<String> resolve, Duration reloadInterval,
+                         Consumer<String> log) {
+        /** certs/NAME.crt, .key and ca.crt in dir, bound to 127.0.0.1, logging to stdout. */
+        public static Config of(String name, Path dir, int port, ClientAuth auth) {
+            String base = name.split("\\.")[0]; // issue.java names files by the first label: service-b.crt
+            return new Config(name, "127.0.0.1", port, auth, dir.resolve(base + ".crt"), dir.resolve(base + ".key"),
+                    null, dir.resolve("ca.crt"), null, List.of(), Duration.ofSeconds(1), System.out::println);
+        }
+        public Config withPeer(URI peerUrl, List<String> resolveSpecs) {
+            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peerUrl, resolveSpecs, reloadInterval, log);
+        }
+        public Config withLog(Consumer<String> sink) {
+            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, sink);
+        }
+        public Config withHost(String bindHost) {
+            return new Config(name, bindHost, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log);
+        }
+    }
+
+    // ---------------------------------------------------------------- starting and stopping
+
+    /** A running service: its port, its current certificate, and stop(). */
+    public static final class Running implements AutoCloseable {
+        private final HttpsServer server;
+        private final ExecutorService workers;
+        private final ScheduledExecutorService reloader;
+        private final Tls.IdentityKeyManager keys;
+        private final Consumer<String> log;
+        private final CountDownLatch stopped = new CountDownLatch(1);
+
+        Running(HttpsServer server, ExecutorService workers, ScheduledExecutorService reloader,
+                Tls.IdentityKeyManager keys, Consumer<String> log) {
+            this.server = server;
+            this.workers = workers;
+            this.reloader = reloader;
+            this.keys = keys;
+            this.log = log;
+        }
+
+        public int port() { return server.getAddress().getPort(); }
+        public InetSocketAddress address() { return server.getAddress(); }
+        public X509Certificate certificate() { return keys.identity().cert(); }
+
+        /** Stops accepting, gives requests in flight a second, and frees the port. Safe to call twice. */
+        public synchronized void stop() {
+            if (stopped.getCount() == 0) return;
+            reloader.shutdownNow();
+            server.stop(1);
+            workers.shutdownNow();
+            log.accept("stopped");
+            stopped.countDown();
+        }
+
+        public void awaitStop() throws InterruptedException { stopped.await(); }
+
+        @Override public void close() { stop(); }
+    }
+
+    /** Checks the files, binds, and serves; returns at once. Fails with one line on a bad file or a busy port. */
+    public static Running start(Config c) {
+        // HttpsServer reads these once, when its classes load (jdk-tls-notes.md): TCP_NODELAY lifts
+        // handshakes from 20/s to ~285/s, and the time limits stop a stalled client holding a thread.
+        setIfAbsent("sun.net.httpserver.nodelay", "true");
+        setIfAbsent("sun.net.httpserver.maxReqTime", "30");
+        setIfAbsent("sun.net.httpserver.maxRspTime", "60");
+
+        Tls.Identity identity = loadIdentity(c);
+        var keys = new Tls.IdentityKeyManager(identity, null);
+        boolean needCa = c.clientAuth() != ClientAuth.NONE || c.peer() != null;
+        var trust = new Tls.RecordingTrustManager(needCa ? Tls.trustManager(c.cacert()) : Tls.trustManager(null), null, c.log());
+        SSLContext ctx = Tls.context(keys, trust);
+        var resolve = Tls.parseResolve(c.resolve());
+
+        HttpsServer server;
+        try {
+            server = HttpsServer.create(new InetSocketAddress(c.host(), c.port()), 128);
+        } catch (IOException e) {
+            throw Cli.fail("cannot listen on %s:%d: %s (is another service using the port?)", c.host(), c.port(), Pki.oneLine(e));
+        }
+        server.setHttpsConfigurator(configurator(ctx, c.clientAuth()));
+        // The default runs handlers on the dispatcher thread: one slow peer call would stall everyone.
+        ExecutorService workers = Executors.newFixedThreadPool(16, r -> Tls.daemon("serve-worker", r));
+        server.setExecutor(workers);
+        server.createContext("/", ex -> handle(ex, c, keys, resolve));
+        server.start();
+
+        ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(r -> Tls.daemon("serve-reload", r));
+        Running running = new Running(server, workers, reloader, keys, c.log());
+        watchFiles(c, keys, reloader);
+        c.log().accept(String.format("Serving \"%s\" on https://%s:%d/ (client auth: %s; certificate serial %s, "
+                + "valid until %s)%s", c.name(), c.host(), running.port(), c.clientAuth().name().toLowerCase(Locale.ROOT),
+                identity.cert().getSerialNumber().toString(16), Pki.utc(identity.cert().getNotAfter().toInstant()),
+                needCa && c.clientAuth() != ClientAuth.NONE ? "; client certificates must chain to " + c.cacert() : ""));
+        return running;
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) System.setProperty(property, value);
+    }
+
+    /**
+     * TLS 1.2/1.3 and the client-auth mode. setNeedClientAuth must be set on SSLParameters: on
+     * HttpsParameters alone the JDK calls setWantClientAuth(false) after it, which resets the mode
+     * to none (jdk-tls-notes.md, HttpsServer).
+     */
+    static HttpsConfigurator configurator(SSLContext ctx, ClientAuth auth) {
+        return new HttpsConfigurator(ctx) {
+            @Override public void configure(HttpsParameters params) {
+                SSLParameters sp = Tls.parameters(ctx);
+                if (auth == ClientAuth.NEED) sp.setNeedClientAuth(true);
+                else if (auth == ClientAuth.WANT) sp.setWantClientAuth(true);
+                params.setSSLParameters(sp);
+            }
+        };
+    }
+
+    /** Our certificate and key; refused at start when they do not belong together. */
+    static Tls.Identity loadIdentity(Config c) {
+        Tls.Identity id = Tls.readIdentity(c.cert(), c.key(), c.keyPassword());
+        if (!id.keyMatches()) throw Cli.fail(Tls.keyMismatch(id));
+        Instant now = Instant.now();
+        if (now.isAfter(id.cert().getNotAfter().toInstant()))
+            c.log().accept("Warning: " + c.cert() + " expired on " + Pki.utc(id.cert().getNotAfter().toInstant())
+                    + "; clients will refuse it. Re-issue it with ./jbang issue.java --force; it is picked up without a restart.");
+        return id;
+    }
+
+    // ---------------------------------------------------------------- hot reload
+
+    /**
+     * Polls the certificate and key files (a poll also sees atomic renames and symlink swaps, as in
+     * Kubernetes secrets). A change is loaded once the files have stayed the same for one interval,
+     * because issue.java replaces the .crt and the .key one after the other. A new pair that fails
+     * to load, or whose key does not match, is refused and logged; the old pair keeps serving.
+     */
+    static void watchFiles(Config c, Tls.IdentityKeyManager keys, ScheduledExecutorService reloader) {
+        String[] state = {digest(c), null}; // [0] last seen, [1] last seen while still changing
+        state[1] = state[0];
+        String[] loaded = {state[0]};
+        long ms = c.reloadInterval().toMillis();
+        reloader.scheduleWithFixedDelay(() -> {
+            String now = digest(c);
+            if (!now.equals(state[1])) { state[1] = now; return; } // still changing: wait one more interval
+            if (now.equals(loaded[0])) return;
+            loaded[0] = now;
+            reload(c, keys);
+        }, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    static void reload(Config c, Tls.IdentityKeyManager keys) {
+        X509Certificate old = keys.identity().cert();
+        try {
+            Tls.Identity next = Tls.readIdentity(c.cert(), c.key(), c.keyPassword());
+            if (!next.keyMatches()) throw Cli.fail(Tls.keyMismatch(next));
+            if (next.cert().getSerialNumber().equals(old.getSerialNumber())) return;
+            keys.replace(next);
+            c.log().accept(String.format("reloaded %s: serial %s, valid until %s; new connections use it "
+                    + "(clients resuming an old TLS session still see serial %s until they reconnect afresh)",
+                    c.cert(), next.cert().getSerialNumber().toString(16), Pki.utc(next.cert().getNotAfter().toInstant()),
+                    old.getSerialNumber().toString(16)));
+        } catch (RuntimeException e) { // Cli.Failure included: a one-line cause
+            c.log().accept("error: refused the new certificate files: " + e.getMessage()
+                    + "; still serving serial " + old.getSerialNumber().toString(16));
+        }
+    }
+
+    /** A fingerprint of both files' bytes; a missing file is a state of its own. */
+    static String digest(Config c) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (Path p : List.of(c.cert(), c.key())) {
+                md.update(Files.exists(p) ? Files.readAllBytes(p) : new byte[0]);
+                md.update((byte) 0);
+            }
+            return Arrays.toString(md.digest());
+        } catch (Exception e) {
+            return "unreadable: " + e;
+        }
+    }
+
+    // ---------------------------------------------------------------- routes
+
+    static void handle(HttpExchange ex, Config c, Tls.IdentityKeyManager keys, java.util.Map<String, InetSocketAddress> resolve)
+            throws IOException {
+        int status = 200;
+        String body;
+        String path = ex.getRequestURI().getPath();
+        try {
+            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+                status = 405;
+                body = "Only GET is served here.\n";
+            } else switch (path) {
+                case "/" -> body = "Hello from \"" + c.name() + "\"";
+                case "/whoami" -> body = whoami(ex, c);
+                case "/w-mtls" -> body = callPeer(c, keys.identity(), c.cacert(), resolve);
+                case "/wo-cert-mtls" -> body = callPeer(c, null, c.cacert(), resolve);
+                case "/wo-ca-mtls" -> body = callPeer(c, keys.identity(), null, resolve);
+                default -> {
+                    status = 404;
+                    body = "Not found. Routes: / /whoami /w-mtls /wo-cert-mtls /wo-ca-mtls\n";
+                }
+            }
+        } catch (RuntimeException e) {
+            status = 500;
+            body = "error: " + Pki.oneLine(e) + "\n";
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        ex.sendResponseHeaders(status, ex.getRequestMethod().equals("HEAD") ? -1 : bytes.length);
+        if (!ex.getRequestMethod().equals("HEAD")) ex.getResponseBody().write(bytes);
+        ex.close();
+        c.log().accept(requestLine(ex, path, status));
+    }
+
+    /** One line per request: who called (the client certificate), how (TLS version), and the status. */
+    static String requestLine(HttpExchange ex, String path, int status) {
+        SSLSession s = ((HttpsExchange) ex).getSSLSession();
+        X509Certificate client = clientCertificate(ex);
+        return String.format("%s %s %s %d %s client=%s from %s", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                ex.getRequestMethod(), path, status, s.getProtocol(),
+                client == null ? "(no certificate)" : "\"" + Tls.subject(client) + "\"",
+                ex.getRemoteAddress().getAddress().getHostAddress());
+    }
+
+    /** The client's certificate, or null when it sent none (getPeerCertificates throws then). */
+    static X509Certificate clientCertificate(HttpExchange ex) {
+        try {
+            return (X509Certificate) ((HttpsExchange) ex).getSSLSession().getPeerCertificates()[0];
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
+    /** How this service sees its caller: the client certificate's subject, SANs and issuer. */
+    static String whoami(HttpExchange ex, Config c) {
+        SSLSession s = ((HttpsExchange) ex).getSSLSession();
+        X509Certificate cert = clientCertificate(ex);
+        String tls = "TLS: " + s.getProtocol() + ", " + s.getCipherSuite() + "\n";
+        if (cert == null)
+            return "No client certificate was sent (this service's client auth is "
+                    + c.clientAuth().name().toLowerCase(Locale.ROOT) + ").\n" + tls;
+        return "Client certificate:\n"
+                + "  subject: " + Tls.subject(cert) + "\n"
+                + "  SANs:    " + Tls.sans(cert) + "\n"
+                + "  issuer:  " + Tls.issuer(cert) + "\n"
+                + "  serial:  " + cert.getSerialNumber().toString(16) + "\n"
+                + "  valid until " + Pki.utc(cert.getNotAfter().toInstant()) + "\n" + tls;
+    }
+
+    /**
+     * The tutorial's calls from A to B, with the JDK's HttpClient (Tls.get): identity null sends no
+     * certificate; caFile null trusts only the JDK's public CAs. Returns B's body, or the paragraph
+     * that says why the call failed (still HTTP 200, as in the tutorial).
+     */
+    public static String callPeer(Config c, Tls.Identity identity, Path caFile, java.util.Map<String, InetSocketAddress> resolve) {
+        if (c.peer() == null)
+            return "This service has no --peer to call; start it with --peer https://service-b.example.com:8443 "
+                    + "--resolve service-b.example.com:8443:127.0.0.1\n";
+        Tls.Outcome o = Tls.get(new Tls.Call(c.peer(), identity, caFile, false, resolve,
+                Duration.ofSeconds(5), Duration.ofSeconds(15)));
+        // First line: the failure class, stable for scripts; then the paragraph for people.
+        return o.ok() ? o.body() : "error: " + o.failure().problem().title + "\n" + o.failure().explanation() + "\n";
+    }
+}

@@ -1,0 +1,309 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * serve.java with outside clients (curl, openssl s_client, Python requests) in each client-auth
+ * mode, its peer routes, its log, hot reload and shutdown. The tutorial's outcomes (section 4.3):
+ * B without a client certificate fails at the TLS layer; B with one answers Hello from "service-b".
+ */
+class ServeTest {
+
+    static final String B = "service-b.example.com", A = "service-a.example.com";
+    static final String HELLO_B = "Hello from \"service-b\"";
+
+    /**
+     * How a refused handshake shows in curl, openssl and Python. The JDK's HttpsServer closes the
+     * connection without flushing the TLS alert (seen with JDK 17): TLS 1.3 clients see a reset,
+     * TLS 1.2 an EOF in the handshake. An alert text is accepted too, should a JDK send it.
+     */
+    static final java.util.regex.Pattern TLS_LAYER = java.util.regex.Pattern.compile(
+            "alert|Connection reset|Empty reply from server|errno=104|unexpected eof|SSL_ERROR_SYSCALL|EOF occurred in violation of protocol");
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void pki() {
+        Support.pki(dir, List.of("--cn", "ServeTest root CA"), List.of(), A, B);
+    }
+
+    /** Service B on a free port (port 0) with the mode given; its log lines land in the list. */
+    static serve.Running startB(serve.ClientAuth mode, List<String> log) {
+        return serve.start(serve.Config.of("service-b", dir, 0, mode).withLog(log::add));
+    }
+
+    static Support.Result curl(int port, boolean withCert, String path, String... extra) {
+        Support.requireTool("curl", "curl");
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", dir.resolve("ca.crt").toString(),
+                "--resolve", TlsPeers.resolve(B, port)));
+        if (withCert) cmd.addAll(List.of("--cert", dir.resolve("service-a.crt").toString(), "--key", dir.resolve("service-a.key").toString()));
+        cmd.addAll(List.of(extra));
+        cmd.add("https://" + B + ":" + port + path);
+        return Support.exec(dir, Map.of(), Support.WAIT, cmd);
+    }
+
+    // ---------------------------------------------------------------- curl
+
+    @ParameterizedTest
+    @EnumSource(serve.ClientAuth.class)
+    void curlInEachMode(serve.ClientAuth mode) {
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        try (var b = startB(mode, log)) {
+            Support.Result with = curl(b.port(), true, "/");
+            assertEquals(0, with.code(), with.all());
+            assertEquals(HELLO_B, with.out());
+
+            Support.Result without = curl(b.port(), false, "/");
+            if (mode == serve.ClientAuth.NEED) {
+                // The tutorial's 4.3 failure, exit 56 as there (or 52). The JDK's HttpsServer closes the connection
+                // without sending the certificate_required alert, so curl reports a reset, not the alert.
+                // curl: 56 on a reset, 52 when the close comes as a clean FIN right after the handshake.
+                assertTrue(without.code() == 56 || without.code() == 52, without.all());
+                assertFalse(without.out().contains("Hello"), without.all());
+                assertTrue(TLS_LAYER.matcher(without.err()).find(), without.err());
+            } else {
+                assertEquals(0, without.code(), without.all());
+                assertEquals(HELLO_B, without.out());
+            }
+
+            Support.Result who = curl(b.port(), true, "/whoami");
+            assertEquals(0, who.code(), who.all());
+            if (mode == serve.ClientAuth.NONE)
+                assertTrue(who.out().startsWith("No client certificate was sent"), "none asks for nothing: " + who.out());
+            else
+                assertTrue(who.out().contains("subject: CN=" + A) && who.out().contains("issuer:  CN=ServeTest root CA"), who.out());
+            if (mode == serve.ClientAuth.WANT) {
+                Support.Result anonymous = curl(b.port(), false, "/whoami");
+                assertTrue(anonymous.out().startsWith("No client certificate was sent (this service's client auth is want)"), anonymous.out());
+            }
+        }
+    }
+
+    @Test
+    void needWithoutCertificateFailsOverTls12Too() {
+        try (var b = startB(serve.ClientAuth.NEED, new ArrayList<>())) {
+            Support.Result r = curl(b.port(), false, "/", "--tlsv1.2", "--tls-max", "1.2");
+            assertEquals(35, r.code(), "TLS 1.2: the handshake itself fails (curl's SSL connect error): " + r.all());
+            assertTrue(r.err().contains("SSL_connect"), r.err());
+            assertEquals(HELLO_B, curl(b.port(), true, "/", "--tlsv1.2", "--tls-max", "1.2").expectOk().out());
+        }
+    }
+
+    // ---------------------------------------------------------------- openssl s_client
+
+    static Support.Result sClient(int port, boolean withCert, String... extra) {
+        Support.requireTool("openssl", "openssl");
+        String cert = withCert ? " -cert " + dir.resolve("service-a.crt") + " -key " + dir.resolve("service-a.key") : "";
+        // -ign_eof: keep reading after our request until the server closes (Connection: close).
+        String cmd = "printf 'GET / HTTP/1.1\\r\\nHost: " + B + "\\r\\nConnection: close\\r\\n\\r\\n' | openssl s_client"
+                + " -connect 127.0.0.1:" + port + " -servername " + B + " -verify_hostname " + B
+                + " -verify_return_error -CAfile " + dir.resolve("ca.crt") + cert + " -ign_eof " + String.join(" ", extra);
+        return Support.exec(dir, Map.of(), Support.WAIT, List.of("sh", "-c", cmd));
+    }
+
+    @ParameterizedTest
+    @EnumSource(serve.ClientAuth.class)
+    void opensslInEachMode(serve.ClientAuth mode) {
+        try (var b = startB(mode, new ArrayList<>())) {
+            Support.Result with = sClient(b.port(), true);
+            assertTrue(with.out().contains(HELLO_B), with.all());
+            assertTrue(with.out().contains("Verify return code: 0 (ok)"), with.out());
+            Support.Result without = sClient(b.port(), false);
+            if (mode == serve.ClientAuth.NEED) {
+                assertFalse(without.out().contains("Hello"), without.all());
+                assertTrue(TLS_LAYER.matcher(without.err()).find(), without.err());
+            } else {
+                assertTrue(without.out().contains(HELLO_B), without.all());
+            }
+        }
+    }
+
+    @Test
+    void refusesTls11() {
+        try (var b = startB(serve.ClientAuth.NONE, new ArrayList<>())) {
+            Support.Result r = sClient(b.port(), false, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0");
+            assertNotEquals(0, r.code(), r.all());
+            assertFalse(r.out().contains("Hello"), r.all());
+            assertTrue(r.out().contains("New, (NONE), Cipher is (NONE)"), "no session was made: " + r.out());
+            assertTrue(TLS_LAYER.matcher(r.err()).find(), r.err());
+        }
+    }
+
+    // ---------------------------------------------------------------- Python requests
+
+    static Support.Result python(int port, boolean withCert, String path) {
+        Support.requireTool("python3", "python3");
+        List<String> cmd = new ArrayList<>(List.of("python3", Support.ROOT.resolve("tests/resources/py_get.py").toString(),
+                "--cacert", dir.resolve("ca.crt").toString(), "--resolve", TlsPeers.resolve(B, port)));
+        if (withCert) cmd.addAll(List.of("--cert", dir.resolve("service-a.crt").toString(), "--key", dir.resolve("service-a.key").toString()));
+        cmd.add("https://" + B + ":" + port + path);
+        return Support.exec(dir, Map.of(), Support.WAIT, cmd);
+    }
+
+    @ParameterizedTest
+    @EnumSource(serve.ClientAuth.class)
+    void pythonInEachMode(serve.ClientAuth mode) {
+        try (var b = startB(mode, new ArrayList<>())) {
+            Support.Result with = python(b.port(), true, "/");
+            assertEquals(0, with.code(), with.all());
+            assertTrue(with.out().startsWith("STATUS 200\n" + HELLO_B), with.out());
+            Support.Result without = python(b.port(), false, "/");
+            if (mode == serve.ClientAuth.NEED) {
+                // 3: ssl.SSLError (alert certificate required); 4: the connection reset or closed by the server
+                assertTrue(without.code() == 3 || without.code() == 4, "must fail at the TLS layer: " + without.all());
+                assertFalse(without.out().contains("Hello"), without.all());
+            } else {
+                assertEquals(0, without.code(), without.all());
+                assertTrue(without.out().startsWith("STATUS 200\n" + HELLO_B), without.out());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the tutorial's peer routes
+
+    @Test
+    void peerRoutesAnswerLikeTheTutorial() {
+        try (var b = startB(serve.ClientAuth.NEED, new ArrayList<>())) {
+            URI peer = URI.create("https://" + B + ":" + b.port() + "/");
+            var configA = serve.Config.of("service-a", dir, 0, serve.ClientAuth.NONE)
+                    .withPeer(peer, List.of(TlsPeers.resolve(B, b.port()))).withLog(l -> {});
+            try (var a = serve.start(configA)) {
+                Support.Result w = curlA(a.port(), "/w-mtls");
+                assertEquals(HELLO_B + "\n200", w.out(), w.all());
+                Support.Result woCert = curlA(a.port(), "/wo-cert-mtls");
+                assertTrue(woCert.out().startsWith("error: ") && woCert.out().endsWith("\n200"), "HTTP 200, as the tutorial: " + woCert.out());
+                assertTrue(woCert.out().contains("requires a client certificate (mutual TLS) and we sent none"), woCert.out());
+                Support.Result woCa = curlA(a.port(), "/wo-ca-mtls");
+                assertTrue(woCa.out().startsWith("error: ") && woCa.out().endsWith("\n200"), woCa.out());
+                assertTrue(woCa.out().contains("because no CA we trust signed it")
+                        && woCa.out().contains("issued by \"CN=ServeTest root CA\""), woCa.out());
+            }
+        }
+    }
+
+    /** curl to service A: the body, then a line with the HTTP status. */
+    static Support.Result curlA(int port, String path) {
+        return Support.exec(dir, Map.of(), Support.WAIT, List.of("curl", "-sS", "--max-time", "30", "-w", "\\n%{http_code}",
+                "--cacert", dir.resolve("ca.crt").toString(), "--resolve", TlsPeers.resolve(A, port), "https://" + A + ":" + port + path));
+    }
+
+    // ---------------------------------------------------------------- log, binding, start and stop
+
+    @Test
+    void logsOneLinePerRequestAndBindsToLoopback() {
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        try (var b = startB(serve.ClientAuth.WANT, log)) {
+            assertTrue(b.address().getAddress().isLoopbackAddress(), "binds 127.0.0.1 by default: " + b.address());
+            curl(b.port(), true, "/").expectOk();
+            curl(b.port(), false, "/nope");
+            awaitLog(log, "GET /nope 404");
+            List<String> requests = log.stream().filter(l -> l.contains(" GET ")).toList();
+            assertEquals(2, requests.size(), String.join("\n", log));
+            assertTrue(requests.get(0).contains("GET / 200 TLSv1.3 client=\"CN=" + A + "\" from 127.0.0.1"), requests.get(0));
+            assertTrue(requests.get(1).contains("GET /nope 404 TLSv1.3 client=(no certificate)"), requests.get(1));
+        }
+    }
+
+    @Test
+    void stopFreesThePortAndIsLogged() throws Exception {
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        var b = startB(serve.ClientAuth.NEED, log);
+        int port = b.port();
+        b.stop();
+        b.stop(); // twice is harmless
+        assertEquals("stopped", log.get(log.size() - 1));
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            assertEquals(port, s.getLocalPort());
+        }
+    }
+
+    @Test
+    void refusesAKeyThatIsNotTheCertificatesAtStart() {
+        var c = serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED);
+        var mixed = new serve.Config(c.name(), c.host(), 0, c.clientAuth(), dir.resolve("service-b.crt"), dir.resolve("service-a.key"),
+                null, c.cacert(), null, List.of(), c.reloadInterval(), l -> {});
+        Cli.Failure f = assertThrows(Cli.Failure.class, () -> serve.start(mixed));
+        assertTrue(f.getMessage().contains("does not belong to the certificate"), f.getMessage());
+    }
+
+    /** The command line as users run it: SIGTERM (like Ctrl-C's SIGINT) runs the hook and logs "stopped". */
+    @Test
+    void commandLineStopsCleanlyOnSignal() throws Exception {
+        int port = Support.freePort();
+        Path log = dir.resolve("serve-cli.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = Support.start(dir, log, List.of(java, "-cp", System.getProperty("java.class.path"), "serve",
+                "--name", "service-b", "--dir", dir.toString(), "--port", String.valueOf(port), "--client-auth", "need"));
+        try {
+            Support.awaitPort(port, Duration.ofSeconds(30), p, log);
+            assertEquals(HELLO_B, curl(port, true, "/").expectOk().out());
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "serve.java did not stop on SIGTERM");
+            String out = Support.read(log);
+            assertTrue(out.contains("Serving \"service-b\" on https://127.0.0.1:" + port + "/ (client auth: need"), out);
+            assertTrue(out.strip().endsWith("stopped"), out);
+        } finally {
+            Support.stop(p);
+        }
+    }
+
+    // ---------------------------------------------------------------- hot reload
+
+    @Test
+    void hotReloadServesAReissuedCertificateAndRefusesABrokenOne(@TempDir Path own) throws Exception {
+        Support.pki(own, List.of("--cn", "Reload root CA"), List.of(), B);
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        try (var b = serve.start(serve.Config.of("service-b", own, 0, serve.ClientAuth.NONE).withLog(log::add))) {
+            BigInteger before = serial(b.port(), own);
+            assertEquals(Pki.readCertificate(own.resolve("service-b.crt"), "c").getSerialNumber(), before);
+
+            Support.cli(new issue(), "--dir", own.toString(), "--ca", own.resolve("ca.crt").toString(), "--ca-key",
+                    own.resolve("ca.key").toString(), "--force", B).expectOk();
+            BigInteger reissued = Pki.readCertificate(own.resolve("service-b.crt"), "c").getSerialNumber();
+            assertNotEquals(before, reissued);
+            awaitLog(log, "reloaded ");
+            assertEquals(reissued, serial(b.port(), own), "a new connection sees the new serial");
+
+            Files.writeString(own.resolve("service-b.crt"), "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
+            awaitLog(log, "error: refused the new certificate files");
+            assertEquals(reissued, serial(b.port(), own), "the old pair keeps serving");
+            assertTrue(log.stream().anyMatch(l -> l.contains("still serving serial " + reissued.toString(16))), String.join("\n", log));
+        }
+    }
+
+    static BigInteger serial(int port, Path certs) throws Exception {
+        return Tls.peerCertificate("127.0.0.1", port, B, certs.resolve("ca.crt")).getSerialNumber();
+    }
+
+    static void awaitLog(List<String> log, String text) {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < end) {
+            synchronized (log) {
+                if (log.stream().anyMatch(l -> l.contains(text))) return;
+            }
+            Support.sleep(100);
+        }
+        throw new AssertionError("no log line with '" + text + "' within 20 s:\n" + String.join("\n", log));
+    }
+}
