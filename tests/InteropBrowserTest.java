@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Chromium, a real browser (issue 4, "Chromium"): headless Chromium trusts our CA through a
- * temporary NSS database and loads service-a's page with no certificate warning. Without the CA,
- * or under a name the certificate does not hold, it shows the certificate error instead.
+ * temporary NSS database and loads serve.java's page (service-a, client auth none) with no
+ * certificate warning. Without the CA, or under a name the certificate does not hold, it shows the
+ * certificate error instead.
  *
  * Chromium on Linux reads its trust from NSS in $HOME/.pki/nssdb, so each run gets a HOME of its
  * own: one with our CA (certutil -A -t "C,,"), one with an empty database.
@@ -34,21 +35,19 @@ class InteropBrowserTest {
     static Path dir;
     static Path trustingHome, emptyHome;
 
-    private final List<Process> servers = new ArrayList<>();
+    private final List<serve.Running> servers = new ArrayList<>();
 
     @BeforeAll
-    static void pki() throws IOException {
+    static void pki() {
         Support.pki(dir, List.of(), List.of(), A);
         Support.cli(new issue(), "--dir", dir.toString(), "--ca", dir.resolve("ca.crt").toString(),
                 "--ca-key", dir.resolve("ca.key").toString(), "--key-type", "ec", "--name", "service-a-ec", A)
                 .expectOk();
-        Path www = Files.createDirectories(dir.resolve("www"));
-        Files.writeString(www.resolve("index.html"), PAGE + "\n");
     }
 
     @AfterEach
     void stopServers() {
-        servers.forEach(Support::stop);
+        servers.forEach(serve.Running::stop);
     }
 
     /** Chromium checks keyUsage for RSA keys under a local root (Chrome 124+), so both key kinds run. */
@@ -86,19 +85,17 @@ class InteropBrowserTest {
     // ------------------------------------------------------------------ the page server
 
     /**
-     * Serves www/index.html over HTTPS with CERT.crt/.key and no client-certificate request, and
-     * returns the URL a browser loads for it (host service-a.example.com, port on 127.0.0.1).
-     * For now the server is openssl s_server -WWW; serve.java takes its place here.
+     * Starts serve.java in-process as service-a (client auth none: a browser has no client
+     * certificate) with CERT.crt/.key, on a free 127.0.0.1 port, and returns the URL a browser loads
+     * (host service-a.example.com). Its page is the text PAGE. Stopped after each test.
      */
     private String servePage(String cert) {
-        int port = Support.freePort();
-        Path log = dir.resolve("s_server-" + port + ".log");
-        Process p = Support.start(dir.resolve("www"), log, List.of("openssl", "s_server", "-WWW",
-                "-accept", "127.0.0.1:" + port, "-cert", dir.resolve(cert + ".crt").toString(),
-                "-key", dir.resolve(cert + ".key").toString()));
-        servers.add(p);
-        Support.awaitPort(port, Duration.ofSeconds(10), p, log);
-        return "https://" + A + ":" + port + "/index.html";
+        var c = serve.Config.of("service-a", dir, 0, serve.ClientAuth.NONE);
+        var withCert = new serve.Config(c.name(), c.host(), c.port(), c.clientAuth(), dir.resolve(cert + ".crt"),
+                dir.resolve(cert + ".key"), null, c.cacert(), null, List.of(), c.reloadInterval(), l -> {});
+        serve.Running running = serve.start(withCert);
+        servers.add(running);
+        return "https://" + A + ":" + running.port() + "/";
     }
 
     // ------------------------------------------------------------------ Chromium
@@ -168,6 +165,5 @@ class InteropBrowserTest {
     private static void requireTools() {
         Support.requireTool("chromium", "chromium");
         Support.requireTool("certutil", "libnss3-tools");
-        Support.requireTool("openssl", "openssl");
     }
 }

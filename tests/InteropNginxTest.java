@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * nginx, the server users most often put our files into (issue 4, "nginx"). nginx is started by
  * the test on a free 127.0.0.1 port and configured only with our files: service-b.crt/.key as its
  * certificate and ca.crt as the CA it checks client certificates against. curl is the client.
- * {@link #startNginx} is reusable, so client.java's cells can drive the same server.
+ * {@link #startNginx} is reusable; client.java (our probe) drives the same server in the cells below,
+ * with nginx's ssl_protocols pinning the TLS version, as client.java has no version flag.
  */
 class InteropNginxTest {
 
@@ -116,6 +117,72 @@ class InteropNginxTest {
         }
     }
 
+    // ------------------------------------------------------------------ client.java against nginx
+
+    @ParameterizedTest
+    @EnumSource(TlsVersion.class)
+    void probeWithOurCertificateGets200(TlsVersion tls) throws IOException {
+        requireTools();
+        try (Nginx nginx = startNginx(dir, "service-b", VerifyClient.ON, tls)) {
+            client.Result r = probe(nginx, "service-a");
+            assertEquals(0, r.exitCode(), r::explanation);
+            assertEquals(200, r.status());
+            assertEquals("Hello from nginx: protocol=" + tls.nginxName + " verify=SUCCESS client=CN=" + A + "\n", r.body());
+            assertTrue(r.handshake().contains("* TLS: " + tls.nginxName + ", cipher "), r::handshake);
+        }
+    }
+
+    /**
+     * nginx finishes the handshake and answers HTTP 400 with its own page; client.java must still say
+     * "client certificate required" (exit 63), not "HTTP error" (22), and tell which certificate to send.
+     */
+    @ParameterizedTest
+    @EnumSource(TlsVersion.class)
+    void probeWithoutCertificateIsToldToSendOne(TlsVersion tls) throws IOException {
+        requireTools();
+        try (Nginx nginx = startNginx(dir, "service-b", VerifyClient.ON, tls)) {
+            client.Result r = probe(nginx, null);
+            assertEquals(Tls.Problem.CLIENT_CERT_REQUIRED, r.problem(), r::explanation);
+            assertEquals(63, r.exitCode());
+            assertEquals(400, r.status());
+            assertTrue(r.body().contains("<title>400 No required SSL certificate was sent</title>"), r::body);
+            for (String part : List.of("requires a client certificate (mutual TLS) and we sent none",
+                    "It accepts certificates issued by: " + caName(), "Likely cause: no --cert and --key were given",
+                    "Fix: pass a certificate and key signed by a CA the server trusts",
+                    "HTTP 400 \"No required SSL certificate was sent\" (nginx)"))
+                assertTrue(r.explanation().contains(part), () -> "expected '" + part + "' in:\n" + r.explanation());
+            assertTrue(r.handshake().contains("* TLS: " + tls.nginxName + ", cipher "), r::handshake);
+        }
+    }
+
+    /** optional: no certificate is fine (200, verify=NONE); a certificate from another CA is still refused (64). */
+    @ParameterizedTest
+    @EnumSource(TlsVersion.class)
+    void probeAgainstVerifyOptional(TlsVersion tls) throws IOException {
+        requireTools();
+        try (Nginx nginx = startNginx(dir, "service-b", VerifyClient.OPTIONAL, tls)) {
+            client.Result none = probe(nginx, null);
+            assertEquals(0, none.exitCode(), none::explanation);
+            assertEquals("Hello from nginx: protocol=" + tls.nginxName + " verify=NONE client=\n", none.body());
+            assertTrue(none.handshake().contains("* We sent no client certificate (no --cert given)."), none::handshake);
+
+            client.Result stranger = probe(nginx, "other/stranger");
+            assertEquals(Tls.Problem.CLIENT_CERT_REJECTED, stranger.problem(), stranger::explanation);
+            assertEquals(64, stranger.exitCode());
+            assertTrue(stranger.explanation().contains("HTTP 400 \"The SSL certificate error\" (nginx)"), stranger::explanation);
+        }
+    }
+
+    /** client.java in-process to https://service-b.example.com:PORT/, trusting our CA, sending dir/CERT.crt/.key (or none). */
+    static client.Result probe(Nginx nginx, String cert) {
+        var o = client.Options.of(nginx.url(B)).withCacert(dir.resolve("ca.crt")).withResolve(TlsPeers.resolve(B, nginx.port()));
+        return client.probe(cert == null ? o : o.withCert(dir.resolve(cert + ".crt"), dir.resolve(cert + ".key")));
+    }
+
+    static String caName() {
+        return Tls.subject(Pki.readCertificate(dir.resolve("ca.crt"), "CA certificate"));
+    }
+
     // ------------------------------------------------------------------ nginx, reusable
 
     /** What nginx asks of clients: the value of its ssl_verify_client directive. */
@@ -144,14 +211,23 @@ class InteropNginxTest {
      * SERVER.key as its certificate, ca.crt for client certificates, checked as mode says. Every
      * request gets 200 and a line naming the TLS version, $ssl_client_verify and the client's DN.
      * Everything nginx writes (pid, temp files) stays in a new folder under certDir; its error log
-     * goes to {@link Nginx#log()}. Waits until it listens, at most 10 s.
+     * goes to {@link Nginx#log()}. Waits until it listens, at most 10 s. TLS 1.2 and 1.3 are enabled.
      */
     static Nginx startNginx(Path certDir, String server, VerifyClient mode) throws IOException {
+        return startNginx(certDir, server, mode, "TLSv1.2 TLSv1.3");
+    }
+
+    /** The same, with only one TLS version enabled (for clients that cannot pin it, such as client.java). */
+    static Nginx startNginx(Path certDir, String server, VerifyClient mode, TlsVersion only) throws IOException {
+        return startNginx(certDir, server, mode, only.nginxName);
+    }
+
+    private static Nginx startNginx(Path certDir, String server, VerifyClient mode, String protocols) throws IOException {
         int port = Support.freePort();
         Path prefix = Files.createTempDirectory(certDir, "nginx-" + port + "-");
         Path conf = prefix.resolve("nginx.conf");
         Files.writeString(conf, config(prefix, port, certDir.resolve(server + ".crt"), certDir.resolve(server + ".key"),
-                certDir.resolve("ca.crt"), mode));
+                certDir.resolve("ca.crt"), mode, protocols));
         Path log = prefix.resolve("nginx.log");
         // -e: Debian's nginx would open /var/log/nginx/error.log before it reads our config.
         Process p = Support.start(prefix, log, List.of("nginx", "-p", prefix + "/", "-c", conf.toString(),
@@ -166,7 +242,7 @@ class InteropNginxTest {
     }
 
     /** The whole nginx.conf; the server block is what the README shows users. */
-    private static String config(Path prefix, int port, Path cert, Path key, Path ca, VerifyClient mode) {
+    private static String config(Path prefix, int port, Path cert, Path key, Path ca, VerifyClient mode, String protocols) {
         // As root, nginx runs its workers as "nobody", who cannot enter the test's 0700 temp folder
         // (no file there could be served, no request body buffered); as another user it stays that user.
         String user = "root".equals(System.getProperty("user.name")) ? "user root;\n" : "";
@@ -183,7 +259,7 @@ class InteropNginxTest {
                     server {
                         listen 127.0.0.1:%d ssl;
                         # nginx 1.22 leaves TLS 1.3 out unless it is listed (it is default from 1.23.4).
-                        ssl_protocols TLSv1.2 TLSv1.3;
+                        ssl_protocols %s;
                         ssl_certificate %s;
                         ssl_certificate_key %s;
                         ssl_client_certificate %s;
@@ -194,7 +270,7 @@ class InteropNginxTest {
                         }
                     }
                 }
-                """.formatted(prefix.resolve("nginx.pid"), temp, port, cert, key, ca, mode.directive());
+                """.formatted(prefix.resolve("nginx.pid"), temp, port, protocols, cert, key, ca, mode.directive());
     }
 
     // ------------------------------------------------------------------ curl

@@ -113,13 +113,21 @@ class ServeTest {
     // ---------------------------------------------------------------- openssl s_client
 
     static Support.Result sClient(int port, boolean withCert, String... extra) {
+        return sClient(dir, port, withCert, extra);
+    }
+
+    /**
+     * openssl s_client GETs / from service B (a server on 127.0.0.1:port) trusting certDir/ca.crt, sending
+     * certDir/service-a.crt/.key when withCert; InteropOpensslTest reuses it with its own certDir.
+     */
+    static Support.Result sClient(Path certDir, int port, boolean withCert, String... extra) {
         Support.requireTool("openssl", "openssl");
-        String cert = withCert ? " -cert " + dir.resolve("service-a.crt") + " -key " + dir.resolve("service-a.key") : "";
+        String cert = withCert ? " -cert " + certDir.resolve("service-a.crt") + " -key " + certDir.resolve("service-a.key") : "";
         // -ign_eof: keep reading after our request until the server closes (Connection: close).
         String cmd = "printf 'GET / HTTP/1.1\\r\\nHost: " + B + "\\r\\nConnection: close\\r\\n\\r\\n' | openssl s_client"
                 + " -connect 127.0.0.1:" + port + " -servername " + B + " -verify_hostname " + B
-                + " -verify_return_error -CAfile " + dir.resolve("ca.crt") + cert + " -ign_eof " + String.join(" ", extra);
-        return Support.exec(dir, Map.of(), Support.WAIT, List.of("sh", "-c", cmd));
+                + " -verify_return_error -CAfile " + certDir.resolve("ca.crt") + cert + " -ign_eof " + String.join(" ", extra);
+        return Support.exec(certDir, Map.of(), Support.WAIT, List.of("sh", "-c", cmd));
     }
 
     @ParameterizedTest
