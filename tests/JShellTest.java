@@ -1,0 +1,98 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's "Play with it in JShell" recipe, exactly as written there: its ```bash block is run
+ * command by command, the last one (jshell) with the README's ```jshell session on stdin, and the
+ * test checks what the session prints: the leaf's subject, the probe's "Hello from", the refusal
+ * without a client certificate, the caller's identity, the server's stop, and no JShell error.
+ * The session binds to 127.0.0.1 on a free port and stops its server itself; the whole run is bounded.
+ */
+class JShellTest {
+    static final String SECTION = "## Play with it in JShell\n";
+    static final Duration BUILD = Duration.ofMinutes(5), SESSION = Duration.ofMinutes(5);
+    @TempDir Path work;
+
+    @Test
+    void theReadmeRecipeRunsInARealJShell() throws Exception {
+        Support.requireTool("jshell", "openjdk-17-jdk-headless");
+        String section = ReadmeKoTest.section(Files.readString(Support.ROOT.resolve("README.md")), SECTION.strip());
+        List<String> commands = bashCommands(block(section, "bash"));
+        String session = block(section, "jshell");
+        assertTrue(commands.size() >= 2 && commands.get(commands.size() - 1).startsWith("jshell "),
+                "the recipe should end with the jshell command: " + commands);
+
+        // Every command but the last (./jbang build ...) as it is, in the checkout, as a user would.
+        for (String cmd : commands.subList(0, commands.size() - 1))
+            Support.exec(Support.ROOT, java.util.Map.of(), BUILD, List.of("bash", "-c", cmd)).expectOk();
+
+        // jshell, with the session typed on stdin, then /exit.
+        Path in = Files.writeString(work.resolve("session.jsh"), session + "\n/exit\n");
+        Path out = work.resolve("jshell.out");
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", commands.get(commands.size() - 1))
+                .directory(Support.ROOT.toFile()).redirectErrorStream(true)
+                .redirectInput(in.toFile()).redirectOutput(out.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(SESSION.toMillis(), TimeUnit.MILLISECONDS)) {
+            Support.stop(p);
+            fail("the JShell session did not end within " + SESSION + ":\n" + tail(out));
+        }
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), text);
+
+        // JShell reports a failed snippet with "|  Error:" or "|  Exception" and carries on: none allowed.
+        for (String bad : List.of("|  Error", "|  Exception", "|  Warning", "cannot find symbol"))
+            assertFalse(text.contains(bad), "the session printed \"" + bad + "\":\n" + text);
+        assertTrue(text.contains("==> CN=service-b.example.com"), "the leaf's subject:\n" + text);
+        assertTrue(text.lines().anyMatch(l -> l.endsWith("Hello from \"service-b\"")), "the probe's body:\n" + text);
+        assertTrue(text.contains("63: server requires a client certificate"), "the probe without a certificate:\n" + text);
+        assertTrue(text.contains("  subject: CN=service-a.example.com"), "the /whoami body:\n" + text);
+        assertTrue(text.contains("client=\"CN=service-a.example.com\" from 127.0.0.1"), "the server's log line:\n" + text);
+        assertTrue(text.lines().anyMatch(l -> l.endsWith("stopped")), "server.stop():\n" + text);
+        assertTrue(text.contains("Created a root CA:"), "Cli.run(new ca(), ...):\n" + text);
+        assertTrue(Pattern.compile("\\$\\d+ ==> 0\\n").matcher(text).find(), "Cli.run's exit code 0:\n" + text);
+    }
+
+    /** The first ```LANG block of the section. */
+    static String block(String section, String lang) {
+        Matcher m = Pattern.compile("(?m)^```" + lang + "\\n(.*?)^```$", Pattern.DOTALL).matcher(section);
+        assertTrue(m.find(), "the JShell section of README.md has no ```" + lang + " block");
+        return m.group(1);
+    }
+
+    /** The commands of a bash block: "\" continuations joined, comments and blank lines left out. */
+    static List<String> bashCommands(String block) {
+        List<String> commands = new ArrayList<>();
+        StringBuilder cmd = new StringBuilder();
+        for (String line : block.split("\n")) {
+            if (line.endsWith("\\")) {
+                cmd.append(line, 0, line.length() - 1).append(' ');
+                continue;
+            }
+            String c = cmd.append(line).toString().strip();
+            cmd.setLength(0);
+            if (!c.isEmpty() && !c.startsWith("#")) commands.add(c);
+        }
+        return commands;
+    }
+
+    static String tail(Path file) throws IOException {
+        String s = Files.exists(file) ? Files.readString(file) : "";
+        return s.length() > 6000 ? "..." + s.substring(s.length() - 6000) : s;
+    }
+}
