@@ -9,35 +9,53 @@
 // ca.java: step 1 of the tutorial (openssl genrsa + req + x509 -signkey), done in Java.
 // Writes DIR/ca.crt and DIR/ca.key (default DIR: certs). It never replaces an existing CA key
 // unless --force is given, and then it keeps the old one as a timestamped .bak.
+// `ca.java revoke CERT...` adds certificates to DIR/ca.crl, the CA's signed list of revoked
+// certificates (CRL), which serve.java --crl enforces (openssl ca -revoke + -gencrl, in one step).
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.cert.X509CRLHolder;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "ca.java", mixinStandardHelpOptions = true, version = "jbang-mtls ca 0.1",
-        description = "Creates a root CA: DIR/ca.crt and DIR/ca.key (replaces tutorial step 1).",
-        sortOptions = false)
+        description = {"Creates a root CA: DIR/ca.crt and DIR/ca.key (replaces tutorial step 1).",
+                "ca.java revoke CERT... revokes certificates in DIR/ca.crl (see ca.java revoke --help)."},
+        subcommands = ca.Revoke.class, sortOptions = false)
 public class ca implements Callable<Integer> {
 
     @Option(names = "--days", defaultValue = "3650", description = "Validity in days (default: ${DEFAULT-VALUE}).")
@@ -89,19 +107,21 @@ public class ca implements Callable<Integer> {
                     Files.exists(keyFile) ? keyFile : crtFile);
 
         X500Name name = subject.build(defaultCommonName());
+        Instant notBefore = Pki.backdated(Instant.now());
+        Instant notAfter = Pki.notAfter(notBefore, days);
         char[] password = keyPassword == null ? null : Pki.password(keyPassword, "--key-password");
         KeyPair kp = Pki.newKeyPair(keyType, keySize);
-        Instant notBefore = Pki.backdated(Instant.now());
-        X509Certificate cert = newRootCa(kp, name, notBefore, notBefore.plus(days, ChronoUnit.DAYS), pathLen);
+        X509Certificate cert = newRootCa(kp, name, notBefore, notAfter, pathLen);
 
         List<Pki.OutFile> files = List.of(
-                Pki.OutFile.cert(crtFile, Pki.pem(cert)),
-                Pki.OutFile.key(keyFile, Pki.pem(kp.getPrivate(), password)));
+                Pki.OutFile.key(keyFile, Pki.pem(kp.getPrivate(), password)), // the key first: see Pki.writeAll
+                Pki.OutFile.cert(crtFile, Pki.pem(cert)));
+        String description = Pki.describe(cert); // before writing: a failure then leaves no file
         List<Path> backups = Pki.writeAll(files, force);
 
         var out = spec.commandLine().getOut();
         out.println("Created a root CA:");
-        out.print(Pki.describe(cert));
+        out.print(description);
         Pki.printWritten(out, files, backups);
         out.println("Next: ./jbang issue.java service-a.example.com");
         return 0;
@@ -139,5 +159,177 @@ public class ca implements Callable<Integer> {
         byte[] tag = new byte[3];
         Pki.RANDOM.nextBytes(tag);
         return "jbang-mtls root CA (" + System.getProperty("user.name") + " " + LocalDate.now() + " " + java.util.HexFormat.of().formatHex(tag) + ")";
+    }
+
+    // ---------------------------------------------------------------- revocation (ca.java revoke)
+
+    /**
+     * `ca.java revoke CERT...`: adds each certificate's serial to DIR/ca.crl and signs the CRL anew
+     * (RFC 5280 section 5): thisUpdate now, nextUpdate in --days, a CRL number one higher than the
+     * last, and the CA's key id (AKI), all of which openssl crl and the JDK's PKIX checker read.
+     * Entries already there are kept. With no CERT it re-signs the CRL as it is, to push its
+     * nextUpdate out: a CRL past it proves nothing, and servers then refuse every client.
+     */
+    @Command(name = "revoke", mixinStandardHelpOptions = true, version = "jbang-mtls ca 0.1", sortOptions = false,
+            description = {"Revokes certificates: adds their serials to DIR/ca.crl, a CRL signed by the CA.",
+                    "With no CERT, re-signs the CRL as it is with a new next update: do it before the old one passes.",
+                    "serve.java --crl DIR/ca.crl refuses revoked client certificates."})
+    static class Revoke implements Callable<Integer> {
+
+        @Parameters(paramLabel = "CERT", arity = "0..*", description = "Certificate files to revoke, e.g. certs/service-a.crt.")
+        List<Path> certs = new ArrayList<>();
+
+        @Option(names = "--dir", defaultValue = "certs", description = "Folder of ca.crt, ca.key and ca.crl (default: ${DEFAULT-VALUE}).")
+        Path dir;
+
+        @Option(names = "--ca-key-password", paramLabel = "SPEC",
+                description = "Password of an encrypted ca.key: env:VAR, file:PATH or prompt.")
+        String caKeyPassword;
+
+        @Option(names = "--reason", paramLabel = "REASON",
+                description = "Why, recorded in the CRL: keyCompromise, caCompromise, affiliationChanged, superseded, "
+                        + "cessationOfOperation or privilegeWithdrawn (default: none recorded, as RFC 5280 prefers to 'unspecified').")
+        String reason;
+
+        @Option(names = "--days", defaultValue = "30", paramLabel = "N",
+                description = "Days until the CRL's next update (default: ${DEFAULT-VALUE}). Once it passes, servers "
+                        + "refuse every client of this CA until you run ca.java revoke again.")
+        int days;
+
+        @Option(names = "--debug", description = "Show stack traces on errors.")
+        boolean debug;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (days < 1 || days > 3650) throw Cli.fail("--days must be 1 to 3650, not %d", days);
+            int reasonCode = reasonCode(reason);
+            Path caFile = dir.resolve("ca.crt"), keyFile = dir.resolve("ca.key"), crlFile = dir.resolve("ca.crl");
+            X509Certificate ca = Pki.readCertificate(caFile, "CA certificate");
+            PrivateKey caKey = Pki.readPrivateKey(keyFile, "CA key", caKeyPassword, "--ca-key-password");
+            if (!Pki.keyMatches(caKey, ca.getPublicKey()))
+                throw Cli.fail("the key %s does not belong to the CA certificate %s (their public keys differ)", keyFile, caFile);
+            List<X509Certificate> targets = new ArrayList<>();
+            for (Path p : certs) targets.add(checkIssuedBy(Pki.readCertificate(p, "certificate to revoke"), p, ca, caFile));
+            X509CRLHolder previous = Files.exists(crlFile) ? readCrl(crlFile, ca, caFile) : null;
+
+            Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            var out = spec.commandLine().getOut();
+            List<BigInteger> serials = new ArrayList<>();
+            for (X509Certificate c : targets) {
+                var entry = previous == null ? null : previous.getRevokedCertificate(c.getSerialNumber());
+                if (entry != null) {
+                    out.printf("Note: %s (serial %s) was already revoked on %s; left as it was.%n", Pki.holder(c).getSubject(),
+                            c.getSerialNumber().toString(16), Pki.utc(entry.getRevocationDate().toInstant()));
+                } else if (!serials.contains(c.getSerialNumber())) {
+                    serials.add(c.getSerialNumber());
+                    out.printf("Revoked %s (serial %s, valid until %s).%n", Pki.holder(c).getSubject(),
+                            c.getSerialNumber().toString(16), Pki.utc(c.getNotAfter().toInstant()));
+                }
+            }
+            X509CRL crl = newCrl(ca, caKey, previous, serials, reasonCode, now, now.plus(days, ChronoUnit.DAYS));
+            List<Pki.OutFile> files = List.of(new Pki.OutFile(crlFile,
+                    Pki.pem("X509 CRL", encoded(crl)).getBytes(StandardCharsets.US_ASCII), false, "CRL"));
+            List<Path> backups = Pki.writeAll(files, true); // the previous CRL is kept as .bak
+
+            int total = crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size();
+            out.printf("The CRL now lists %d revoked certificate%s (CRL number %s), next update %s.%n", total,
+                    total == 1 ? "" : "s", crlNumber(crl), Pki.utc(crl.getNextUpdate().toInstant()));
+            Pki.printWritten(out, files, backups);
+            out.printf("Note: run ./jbang ca.java revoke%s again before %s: past it, servers refuse every client of this CA.%n",
+                    dir.equals(Path.of("certs")) ? "" : " --dir " + dir, Pki.utc(crl.getNextUpdate().toInstant()));
+            out.printf("Next: ./jbang serve.java --name NAME --crl %s refuses revoked client certificates; "
+                    + "openssl crl -in %s -CAfile %s -noout -text shows the list.%n", crlFile, crlFile, caFile);
+            return 0;
+        }
+    }
+
+    /** RFC 5280 5.3.1 reason codes by name; 0 means "record none" to Bouncy Castle's addCRLEntry. */
+    static int reasonCode(String name) {
+        if (name == null) return 0;
+        Map<String, Integer> codes = Map.of("keycompromise", CRLReason.keyCompromise, "cacompromise", CRLReason.cACompromise,
+                "affiliationchanged", CRLReason.affiliationChanged, "superseded", CRLReason.superseded,
+                "cessationofoperation", CRLReason.cessationOfOperation, "privilegewithdrawn", CRLReason.privilegeWithdrawn);
+        Integer code = codes.get(name.toLowerCase(Locale.ROOT));
+        if (code == null)
+            throw Cli.fail("--reason must be keyCompromise, caCompromise, affiliationChanged, superseded, "
+                    + "cessationOfOperation or privilegeWithdrawn, not '%s'", name);
+        return code;
+    }
+
+    /** A certificate this CA signed; any other would be listed in vain, since no server would look for it here. */
+    static X509Certificate checkIssuedBy(X509Certificate c, Path file, X509Certificate ca, Path caFile) {
+        try {
+            if (!c.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) throw new IllegalArgumentException();
+            c.verify(ca.getPublicKey());
+            return c;
+        } catch (Exception e) {
+            throw Cli.fail("%s was not issued by the CA %s (its issuer is \"%s\"): revoking it in this CA's CRL would change nothing",
+                    file, caFile, Pki.holder(c).getIssuer());
+        }
+    }
+
+    /** The existing CRL, which must be this CA's: signed by its key and naming it as issuer. */
+    static X509CRLHolder readCrl(Path file, X509Certificate ca, Path caFile) {
+        byte[] bytes = Pki.readInput(file, "CRL");
+        X509CRLHolder crl;
+        try {
+            String text = new String(bytes, StandardCharsets.US_ASCII);
+            crl = text.contains("-----BEGIN X509 CRL-----")
+                    ? (X509CRLHolder) new org.bouncycastle.openssl.PEMParser(new java.io.StringReader(text)).readObject()
+                    : new X509CRLHolder(bytes);
+        } catch (Exception e) {
+            throw Cli.fail("cannot read the CRL %s: %s; move it aside to start a new one", file, Pki.oneLine(e));
+        }
+        try {
+            if (!crl.getIssuer().equals(Pki.holder(ca).getSubject())
+                    || !crl.isSignatureValid(new JcaContentVerifierProviderBuilder().build(ca.getPublicKey())))
+                throw new IllegalArgumentException();
+        } catch (Exception e) {
+            throw Cli.fail("the CRL %s was not signed by the CA %s (was the CA replaced?); move it aside to start a new one",
+                    file, caFile);
+        }
+        return crl;
+    }
+
+    /**
+     * A CRL signed by the CA: the previous entries, plus serials revoked now (with reason, unless 0),
+     * the CRL number after the previous one, and an AKI holding the CA's key id (RFC 5280 5.2.1/5.2.3).
+     */
+    public static X509CRL newCrl(X509Certificate ca, PrivateKey caKey, X509CRLHolder previous, List<BigInteger> serials,
+                                 int reason, Instant thisUpdate, Instant nextUpdate) {
+        try {
+            var b = new X509v2CRLBuilder(Pki.holder(ca).getSubject(), Date.from(thisUpdate));
+            b.setNextUpdate(Date.from(nextUpdate));
+            if (previous != null) b.addCRL(previous);
+            for (BigInteger serial : serials) b.addCRLEntry(serial, Date.from(thisUpdate), reason);
+            BigInteger number = BigInteger.ONE;
+            if (previous != null && previous.getExtension(Extension.cRLNumber) != null)
+                number = CRLNumber.getInstance(previous.getExtension(Extension.cRLNumber).getParsedValue()).getCRLNumber().add(BigInteger.ONE);
+            b.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
+            SubjectKeyIdentifier ski = SubjectKeyIdentifier.fromExtensions(Pki.holder(ca).getExtensions());
+            b.addExtension(Extension.authorityKeyIdentifier, false, ski != null ? new AuthorityKeyIdentifier(ski.getKeyIdentifier())
+                    : new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.getPublicKey()));
+            var signer = new JcaContentSignerBuilder(Pki.signatureAlgorithm(caKey)).build(caKey);
+            return new JcaX509CRLConverter().getCRL(b.build(signer));
+        } catch (Exception e) {
+            throw Cli.fail(e, "cannot sign the CRL: %s", Pki.oneLine(e));
+        }
+    }
+
+    static String crlNumber(X509CRL crl) {
+        byte[] v = crl.getExtensionValue(Extension.cRLNumber.getId());
+        return v == null ? "none" : org.bouncycastle.asn1.ASN1Integer.getInstance(
+                org.bouncycastle.asn1.ASN1OctetString.getInstance(v).getOctets()).getValue().toString();
+    }
+
+    static byte[] encoded(X509CRL crl) {
+        try {
+            return crl.getEncoded();
+        } catch (Exception e) {
+            throw Cli.fail(e, "cannot encode the CRL: %s", Pki.oneLine(e));
+        }
     }
 }

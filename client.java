@@ -61,7 +61,7 @@ import picocli.CommandLine.Spec;
                 "  61  the host name is not in the server certificate's SAN",
                 "  62  the server's certificate (or its CA) is expired or not yet valid",
                 "  63  the server requires a client certificate and we sent none",
-                "  64  the server rejected our client certificate (unknown CA, expired, wrong purpose)"},
+                "  64  the server rejected our client certificate (unknown CA, expired, revoked, wrong purpose)"},
         sortOptions = false)
 public class client implements Callable<Integer> {
 

@@ -16,6 +16,8 @@ import java.io.PrintWriter;
 import java.net.IDN;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyStore;
@@ -27,7 +29,6 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashSet;
@@ -135,6 +136,13 @@ public class issue implements Callable<Integer> {
     @Option(names = "--force", description = "Replace existing files; the old ones are kept as .bak.")
     boolean force;
 
+    @Option(names = "--skip-existing", description = {
+            "Resume an interrupted run: skip a NAME whose .crt and .key exist, match and are signed by this CA;",
+            "for a .key alone, issue a certificate for that key (a key is never replaced); for a .crt alone, "
+                    + "issue anew and keep the old one as .bak. Anything else in the way is refused unless --force. "
+                    + "Removes the hidden .NAME.key.*.tmp files a killed run left."})
+    boolean skipExisting;
+
     @Option(names = "--debug", description = "Show stack traces on errors.")
     boolean debug;
 
@@ -151,9 +159,17 @@ public class issue implements Callable<Integer> {
     /** Which extended key usages a certificate gets. In mTLS a service both serves and calls. */
     public enum Usage { SERVER_AND_CLIENT, SERVER, CLIENT }
 
-    /** One certificate to make: its file name, subject, SANs, and a key (generated or from a CSR). */
+    /**
+     * One certificate to make: its file name, subject and SANs. givenKey is a public key that exists
+     * already (a CSR's, or keptKey's); otherwise a key is made. keptKey and keptCert are what
+     * --skip-existing found on disk and keeps.
+     */
     record Request(String name, X500Name subject, List<GeneralName> sans, boolean sanCritical,
-                   PublicKey csrKey) {}
+                   PublicKey givenKey, PrivateKey keptKey, X509Certificate keptCert) {
+        Request keeping(PrivateKey key, X509Certificate cert) {
+            return new Request(name, subject, sans, sanCritical, Pki.publicKeyOf(key), key, cert);
+        }
+    }
 
     @Override
     public Integer call() {
@@ -168,19 +184,23 @@ public class issue implements Callable<Integer> {
 
         // 2. What to issue, and the files that will be written: refuse to overwrite before any work.
         List<Request> requests = csr != null ? List.of(fromCsr()) : fromNames();
+        if (skipExisting) requests = requests.stream().map(r -> resume(r, ca, keyPw)).toList();
         List<Pki.OutFile> planned = new ArrayList<>();
-        for (Request r : requests) planned.addAll(outFiles(r.name(), "", null, null, null));
-        Pki.checkOverwrite(planned, force);
+        for (Request r : requests) planned.addAll(outFiles(r, "", null, null, null));
+        // resume() has already refused, one by one, what --skip-existing may not replace.
+        boolean replace = force || skipExisting;
+        Pki.checkOverwrite(planned, replace);
 
         // 3. Keys and certificates; keys are made in parallel, the slow part for RSA.
         Instant notBefore = Pki.backdated(Instant.now());
-        Instant notAfter = notBefore.plus(days, ChronoUnit.DAYS);
+        Instant notAfter = Pki.notAfter(notBefore, days);
         Usage usage = serverOnly ? Usage.SERVER : clientOnly ? Usage.CLIENT : Usage.SERVER_AND_CLIENT;
         List<Pki.OutFile> files = new ArrayList<>();
-        List<X509Certificate> made = new ArrayList<>();
+        List<String> made = new ArrayList<>(); // described before writing: a failure then leaves no file
         List<Object[]> built = requests.parallelStream().map(r -> {
-            KeyPair kp = r.csrKey() == null ? Pki.newKeyPair(keyType(), keySize) : null;
-            PublicKey pub = kp != null ? kp.getPublic() : r.csrKey();
+            if (r.keptCert() != null) return new Object[] {r, null, r.keptCert()}; // complete already
+            KeyPair kp = r.givenKey() == null ? Pki.newKeyPair(keyType(), keySize) : null;
+            PublicKey pub = kp != null ? kp.getPublic() : r.givenKey();
             X509Certificate cert = issue(pub, r.subject(), r.sans(), r.sanCritical(), usage, ca, caPrivate,
                     notBefore, notAfter);
             return new Object[] {r, kp, cert};
@@ -189,19 +209,34 @@ public class issue implements Callable<Integer> {
             Request r = (Request) b[0];
             KeyPair kp = (KeyPair) b[1];
             X509Certificate cert = (X509Certificate) b[2];
-            made.add(cert);
-            files.addAll(outFiles(r.name(), Pki.pem(cert), kp == null ? null : Pki.pem(kp.getPrivate(), keyPw),
+            PrivateKey priv = kp != null ? kp.getPrivate() : r.keptKey();
+            if (r.keptCert() == null) made.add(Pki.describe(cert));
+            files.addAll(outFiles(r, Pki.pem(cert), kp == null ? null : Pki.pem(kp.getPrivate(), keyPw),
                     chain ? Pki.pem(cert) + Pki.pem(ca) : null,
-                    p12 && kp != null ? pkcs12(r.name(), kp.getPrivate(), cert, ca, p12Pw) : null));
+                    p12 && priv != null ? pkcs12(r.name(), priv, cert, ca, p12Pw) : null));
         }
 
         // 4. Write all files (each atomically), then say what was made.
-        List<Path> backups = Pki.writeAll(files, force);
+        int stale = 0; // what a killed run left half-written: hidden .NAME.key.123.tmp files
+        if (skipExisting)
+            for (Request r : requests)
+                for (String ext : List.of(".key", ".crt", "-chain.crt", ".p12"))
+                    stale += Pki.removeStaleTemps(dir.resolve(r.name() + ext));
+        List<Path> backups = Pki.writeAll(files, replace);
         PrintWriter out = spec.commandLine().getOut();
-        for (X509Certificate c : made) {
+        if (stale > 0) out.printf("Note: removed %d temporary files left by an interrupted run.%n", stale);
+        for (Request r : requests)
+            if (r.keptCert() != null)
+                out.printf("Note: %s and %s exist, match and are signed by this CA; skipped.%n",
+                        dir.resolve(r.name() + ".crt"), dir.resolve(r.name() + ".key"));
+        for (String description : made) {
             out.println("Issued a certificate signed by " + caCert + ":");
-            out.print(Pki.describe(c));
+            out.print(description);
         }
+        for (Request r : requests)
+            if (r.keptKey() != null && r.keptCert() == null)
+                out.printf("Note: kept the existing key %s; its new certificate is for that key.%n",
+                        dir.resolve(r.name() + ".key"));
         Pki.printWritten(out, files, backups);
         if (p12 && p12Password == null && keyPw == null)
             out.println("Note: the .p12 password is \"changeit\", Java's usual default; set one with --p12-password.");
@@ -215,6 +250,8 @@ public class issue implements Callable<Integer> {
         if (csr == null && names.isEmpty())
             throw Cli.fail("give at least one NAME, such as service-a.example.com, or --csr FILE");
         if (csr != null && each) throw Cli.fail("--each issues from NAMEs; it does not combine with --csr");
+        if (csr != null && skipExisting)
+            throw Cli.fail("--skip-existing resumes a run that made keys; it does not combine with --csr");
         if (each && fileName != null) throw Cli.fail("--name names one certificate; it does not combine with --each");
         if (csr != null && (keyType != null || keySize != null || keyPassword != null || p12))
             throw Cli.fail("with --csr the key stays with whoever made the CSR, so --key-type, --key-size, "
@@ -255,7 +292,7 @@ public class issue implements Callable<Integer> {
                 throw Cli.fail("two certificates would both be written as %s.crt; use separate runs with --name", name);
             String cn = commonName(sans.get(0));
             X500Name subj = subject.build(cn);
-            requests.add(new Request(name, subj, sans, !hasCn(subj), null));
+            requests.add(new Request(name, subj, sans, !hasCn(subj), null, null, null));
         }
         return requests;
     }
@@ -289,7 +326,7 @@ public class issue implements Callable<Integer> {
                 : csrCn != null && sameName(csrCn, sans.get(0)) ? req.getSubject()
                 : replaceCn(req.getSubject(), commonName(sans.get(0)));
         String name = fileName != null ? fileName : fileNameFor(sans.get(0));
-        return new Request(name, subj, sans, !hasCn(subj), key);
+        return new Request(name, subj, sans, !hasCn(subj), key, null, null);
     }
 
     private List<GeneralName> requestedNames(PKCS10CertificationRequest req) {
@@ -309,6 +346,73 @@ public class issue implements Callable<Integer> {
     }
 
     /**
+     * --skip-existing: what an interrupted run left for this request. A kill between two renames
+     * leaves a key without its certificate (keys are renamed first), so a key alone is kept and gets
+     * a certificate. A complete pair is kept when it checks out; a certificate alone, or nothing, is
+     * issued anew (writeAll keeps a .bak). Anything that cannot be checked is refused unless --force.
+     */
+    private Request resume(Request r, X509Certificate ca, char[] keyPw) {
+        Path crt = dir.resolve(r.name() + ".crt"), key = dir.resolve(r.name() + ".key");
+        if (!Files.exists(key, LinkOption.NOFOLLOW_LINKS)) return r;
+        try {
+            PrivateKey k = Pki.readPrivateKeyWith(key, "existing key", keyPw, "--key-password");
+            if (!Files.exists(crt, LinkOption.NOFOLLOW_LINKS)) return r.keeping(k, null);
+            X509Certificate c = Pki.readCertificate(crt, "existing certificate");
+            String why = !signedBy(c, ca) ? "is not signed by this CA"
+                    : !Pki.keyMatches(k, c.getPublicKey()) ? "does not match " + key
+                    : !c.getNotAfter().after(new Date()) ? "has expired"
+                    : !sameNames(c, r.sans()) ? "is for other names than " + Pki.describeNames(generalNames(r.sans()))
+                    : null;
+            if (why != null) throw Cli.fail("existing certificate %s %s", crt, why);
+            return r.keeping(k, c);
+        } catch (Cli.Failure f) {
+            if (force) return r;
+            throw Cli.fail(f, "%s; --skip-existing cannot resume from it: remove it, or add --force to replace it "
+                    + "(the old files are kept as .bak)", f.getMessage());
+        }
+    }
+
+    /**
+     * A root names itself as issuer, or has no AKI, or an AKI equal to its SKI (what ca.java, openssl
+     * and mkcert write). A damaged byte in the names leaves the key ids, so this still holds.
+     */
+    private static boolean claimsToBeRoot(X509Certificate ca) {
+        if (ca.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) return true;
+        var ext = Pki.holder(ca).getExtensions();
+        var aki = ext == null ? null : AuthorityKeyIdentifier.fromExtensions(ext);
+        var ski = ext == null ? null : org.bouncycastle.asn1.x509.SubjectKeyIdentifier.fromExtensions(ext);
+        return aki == null || aki.getKeyIdentifierOctets() == null
+                || (ski != null && java.util.Arrays.equals(aki.getKeyIdentifierOctets(), ski.getKeyIdentifier()));
+    }
+
+    private static boolean selfSigned(X509Certificate ca) {
+        try {
+            ca.verify(ca.getPublicKey());
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static boolean signedBy(X509Certificate c, X509Certificate ca) {
+        try {
+            c.verify(ca.getPublicKey());
+            return c.getIssuerX500Principal().equals(ca.getSubjectX500Principal());
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static boolean sameNames(X509Certificate c, List<GeneralName> sans) {
+        GeneralNames have = GeneralNames.fromExtensions(Pki.holder(c).getExtensions(), Extension.subjectAlternativeName);
+        return generalNames(sans).equals(have);
+    }
+
+    private static GeneralNames generalNames(List<GeneralName> sans) {
+        return new GeneralNames(sans.toArray(new GeneralName[0]));
+    }
+
+    /**
      * A leaf certificate with the profile of cert-profile.md: CA:FALSE, keyUsage critical
      * digitalSignature (+ keyEncipherment for RSA), the EKU asked for, SANs, an SKI, and an AKI
      * holding the CA's key id (-x509_strict error 85 without it).
@@ -325,8 +429,7 @@ public class issue implements Callable<Integer> {
             b.addExtension(Extension.keyUsage, true, new KeyUsage(ku));
             b.addExtension(Extension.extendedKeyUsage, false, extendedKeyUsage(usage));
             // With no CN the SAN must be critical (RFC 5280 4.2.1.6; -x509_strict error 88).
-            b.addExtension(Extension.subjectAlternativeName, sanCritical,
-                    new GeneralNames(sans.toArray(new GeneralName[0])));
+            b.addExtension(Extension.subjectAlternativeName, sanCritical, generalNames(sans));
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key));
             b.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId(ca, ext));
             var signer = new JcaContentSignerBuilder(Pki.signatureAlgorithm(caKey)).build(caKey);
@@ -373,6 +476,10 @@ public class issue implements Callable<Integer> {
         }
         if (!Pki.keyMatches(key, ca.getPublicKey()))
             throw Cli.fail("CA key %s does not belong to CA certificate %s (their public keys differ)", keyPath, caPath);
+        // A root signs itself: if that signature fails, a byte of ca.crt changed (its name, dates or
+        // key id), and every certificate issued now would name an issuer that no trust store holds.
+        if (claimsToBeRoot(ca) && !selfSigned(ca))
+            throw Cli.fail("CA certificate %s is damaged: its own signature does not verify", caPath);
     }
 
     // ------------------------------------------------------------------ names
@@ -389,14 +496,18 @@ public class issue implements Callable<Integer> {
             try {
                 URI u = new URI(s);
                 if (u.getScheme() == null || s.contains(" ")) throw new IllegalArgumentException();
-                return new GeneralName(GeneralName.uniformResourceIdentifier, s);
             } catch (Exception e) {
                 throw Cli.fail("'%s' is not a valid URI", raw);
             }
+            // A SAN URI is an IA5String, ASCII only (RFC 5280 4.2.1.6); Java's URI accepts more.
+            if (!s.matches("\\p{ASCII}+") || s.chars().anyMatch(Character::isISOControl))
+                throw Cli.fail("'%s' is not a valid URI: write non-ASCII characters %%-encoded", raw);
+            return new GeneralName(GeneralName.uniformResourceIdentifier, s);
         }
         if (s.contains("@")) {
             int at = s.lastIndexOf('@');
-            if (at == 0 || !s.substring(0, at).matches("[^\\s@]+")) throw Cli.fail("'%s' is not a valid email address", raw);
+            // The local part must be printable ASCII: rfc822Name is an IA5String (RFC 5280 4.2.1.6).
+            if (at == 0 || !s.substring(0, at).matches("[!-~&&[^@]]+")) throw Cli.fail("'%s' is not a valid email address", raw);
             return new GeneralName(GeneralName.rfc822Name, s.substring(0, at) + "@" + dnsName(s.substring(at + 1), raw));
         }
         if (IPAddress.isValidIPv4(s) || IPAddress.isValidIPv6(s)) return new GeneralName(GeneralName.iPAddress, s);
@@ -479,20 +590,28 @@ public class issue implements Callable<Integer> {
         var b = new org.bouncycastle.asn1.x500.X500NameBuilder(BCStyle.INSTANCE);
         for (var rdn : in.getRDNs())
             if (!rdn.getFirst().getType().equals(BCStyle.CN)) b.addRDN(rdn.getFirst());
-        if (cn != null) b.addRDN(BCStyle.CN, cn);
+        if (cn != null) b.addRDN(BCStyle.CN, Pki.literal(cn));
         return b.build();
     }
 
     // ------------------------------------------------------------------ output
 
-    /** The files for one certificate; content may be null when only the paths matter (the overwrite check). */
-    private List<Pki.OutFile> outFiles(String name, String certPem, String keyPem, String chainPem, byte[] p12Bytes) {
+    /**
+     * The files for one certificate; content may be null when only the paths matter (the overwrite check).
+     * The key comes first: files are renamed into place in this order, so a crash in between leaves a
+     * key without its certificate (which --skip-existing completes), never a certificate without its key.
+     * What --skip-existing keeps is left out: a kept key, and for a kept pair every file that exists.
+     */
+    private List<Pki.OutFile> outFiles(Request r, String certPem, String keyPem, String chainPem, byte[] p12Bytes) {
+        String name = r.name();
         List<Pki.OutFile> files = new ArrayList<>();
+        if (csr == null && r.keptKey() == null)
+            files.add(Pki.OutFile.key(dir.resolve(name + ".key"), keyPem == null ? "" : keyPem));
         files.add(Pki.OutFile.cert(dir.resolve(name + ".crt"), certPem));
-        if (csr == null) files.add(Pki.OutFile.key(dir.resolve(name + ".key"), keyPem == null ? "" : keyPem));
         if (chain) files.add(Pki.OutFile.cert(dir.resolve(name + "-chain.crt"), chainPem == null ? "" : chainPem));
         if (p12) files.add(new Pki.OutFile(dir.resolve(name + ".p12"), p12Bytes == null ? new byte[0] : p12Bytes,
                 true, "PKCS#12 bundle"));
+        if (r.keptCert() != null) files.removeIf(f -> Files.exists(f.path(), LinkOption.NOFOLLOW_LINKS));
         return files;
     }
 

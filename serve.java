@@ -31,6 +31,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +45,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -100,6 +105,21 @@ public class serve implements Callable<Integer> {
             description = "Reach HOST:PORT of --peer at ADDR, as curl --resolve (no /etc/hosts edit). Repeatable.")
     List<String> resolve = new ArrayList<>();
 
+    @Option(names = "--allow", paramLabel = "PATTERN",
+            description = {"Admit only callers whose client certificate matches PATTERN; others get 403. Repeatable: any match admits.",
+                    "PATTERN: DNS:NAME, URI:URI, IP:ADDR or EMAIL:ADDR (a SAN), or CN=NAME (the subject CN). * matches "
+                            + "any characters, dots and slashes included. DNS, EMAIL and CN ignore case.",
+                    "E.g. --allow DNS:service-a.example.com",
+                    "or --allow 'URI:spiffe://example.org/*'",
+                    "or --allow 'CN=service-a.*'",
+                    "Without --allow, any certificate from --cacert is admitted."})
+    List<String> allow = new ArrayList<>();
+
+    @Option(names = "--crl", paramLabel = "FILE",
+            description = "Refuse client certificates this CRL lists as revoked (PEM or DER, signed by a CA in --cacert; "
+                    + "ca.java revoke writes certs/ca.crl). Re-read when the file changes.")
+    Path crl;
+
     @Option(names = "--debug", description = "Show stack traces on errors.")
     boolean debug;
 
@@ -118,7 +138,8 @@ public class serve implements Callable<Integer> {
         Config config = new Config(name, host, port, auth,
                 cert != null ? cert : dir.resolve(base + ".crt"), key != null ? key : dir.resolve(base + ".key"),
                 keyPassword, cacert != null ? cacert : dir.resolve("ca.crt"), peer, resolve,
-                Duration.ofSeconds(1), line -> { out.println(line); out.flush(); });
+                Duration.ofSeconds(1), line -> { out.println(line); out.flush(); },
+                allow.stream().map(Allow::parse).toList(), crl);
         Running running = start(config);
         // Ctrl-C (SIGINT) runs shutdown hooks: stop accepting, let requests in flight finish (1 s), log it.
         Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "serve-shutdown"));
@@ -143,10 +164,18 @@ public class serve implements Callable<Integer> {
         }
     }
 
-    /** Everything start() needs; of() gives the tutorial's defaults for NAME in a folder. */
+    /**
+     * Everything start() needs; of() gives the tutorial's defaults for NAME in a folder. allow is the
+     * --allow list (empty: any certificate from the CA); crl the --crl file (null: none).
+     */
     public record Config(String name, String host, int port, ClientAuth clientAuth, Path cert, Path key,
                          String keyPassword, Path cacert, URI peer, List<String> resolve, Duration reloadInterval,
-                         Consumer<String> log) {
+                         Consumer<String> log, List<Allow> allow, Path crl) {
+        /** Without --allow and --crl. */
+        public Config(String name, String host, int port, ClientAuth clientAuth, Path cert, Path key, String keyPassword,
+                      Path cacert, URI peer, List<String> resolve, Duration reloadInterval, Consumer<String> log) {
+            this(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log, List.of(), null);
+        }
         /** certs/NAME.crt, .key and ca.crt in dir, bound to 127.0.0.1, logging to stdout. */
         public static Config of(String name, Path dir, int port, ClientAuth auth) {
             String base = name.split("\\.")[0]; // issue.java names files by the first label: service-b.crt
@@ -154,13 +183,21 @@ public class serve implements Callable<Integer> {
                     null, dir.resolve("ca.crt"), null, List.of(), Duration.ofSeconds(1), System.out::println);
         }
         public Config withPeer(URI peerUrl, List<String> resolveSpecs) {
-            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peerUrl, resolveSpecs, reloadInterval, log);
+            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peerUrl, resolveSpecs, reloadInterval, log, allow, crl);
         }
         public Config withLog(Consumer<String> sink) {
-            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, sink);
+            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, sink, allow, crl);
         }
         public Config withHost(String bindHost) {
-            return new Config(name, bindHost, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log);
+            return new Config(name, bindHost, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log, allow, crl);
+        }
+        /** --allow PATTERN...: e.g. withAllow("DNS:service-a.example.com"). */
+        public Config withAllow(String... patterns) {
+            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log,
+                    java.util.Arrays.stream(patterns).map(Allow::parse).toList(), crl);
+        }
+        public Config withCrl(Path crlFile) {
+            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log, allow, crlFile);
         }
     }
 
@@ -192,7 +229,15 @@ public class serve implements Callable<Integer> {
         public synchronized void stop() {
             if (stopped.getCount() == 0) return;
             reloader.shutdownNow();
-            server.stop(1);
+            // Requests in flight get up to a second. server.stop(1) itself would always wait the whole
+            // second on JDK 17 (JDK-8304065, fixed in 21), so drain the workers first, then stop(0).
+            workers.shutdown();
+            try {
+                workers.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            server.stop(0);
             workers.shutdownNow();
             log.accept("stopped");
             stopped.countDown();
@@ -205,16 +250,29 @@ public class serve implements Callable<Integer> {
 
     /** Checks the files, binds, and serves; returns at once. Fails with one line on a bad file or a busy port. */
     public static Running start(Config c) {
-        // HttpsServer reads these once, when its classes load (jdk-tls-notes.md): TCP_NODELAY lifts
-        // handshakes from 20/s to ~285/s, and the time limits stop a stalled client holding a thread.
+        // HttpsServer reads these once, when its classes load (jdk-tls-notes.md; sun.net.httpserver.ServerConfig).
+        // -D on the command line wins. TCP_NODELAY lifts handshakes from 20/s to ~285/s.
         setIfAbsent("sun.net.httpserver.nodelay", "true");
-        setIfAbsent("sun.net.httpserver.maxReqTime", "30");
+        // A connection must finish its TLS handshake and request headers within 10 s of its first
+        // byte, and one that sends nothing is closed after 10 s too (the idle limit of a new
+        // connection is the lesser of idleInterval and maxReqTime). Without maxReqTime a half-sent
+        // ClientHello holds a worker thread for ever (bench/attack.java, docs/RELIABILITY.md).
+        setIfAbsent("sun.net.httpserver.maxReqTime", "10");
         setIfAbsent("sun.net.httpserver.maxRspTime", "60");
+        // The idle check runs every clockTick ms (default 10 s): each second keeps the 10 s bound near 10 s.
+        setIfAbsent("sun.net.httpserver.clockTick", "1000");
+        // At most this many connections at once; the JDK closes more at accept. It also bounds the threads.
+        setIfAbsent("jdk.httpserver.maxConnections", "256");
+        if (c.clientAuth() == ClientAuth.NONE && (!c.allow().isEmpty() || c.crl() != null))
+            throw Cli.fail("--allow and --crl judge client certificates, which --client-auth none never asks for: "
+                    + "use --client-auth need (or want)");
 
         Tls.Identity identity = loadIdentity(c);
         var keys = new Tls.IdentityKeyManager(identity, null);
         boolean needCa = c.clientAuth() != ClientAuth.NONE || c.peer() != null;
-        var trust = new Tls.RecordingTrustManager(needCa ? Tls.trustManager(c.cacert()) : Tls.trustManager(null), null, c.log());
+        var crls = new AtomicReference<List<X509CRL>>(c.crl() == null ? List.of() : loadCrls(c));
+        var clientTrust = new Tls.ReloadableTrustManager(needCa ? Tls.trustManager(c.cacert(), crls.get()) : Tls.trustManager(null));
+        var trust = new Tls.RecordingTrustManager(clientTrust, null, c.log());
         SSLContext ctx = Tls.context(keys, trust);
         var resolve = Tls.parseResolve(c.resolve());
 
@@ -225,20 +283,36 @@ public class serve implements Callable<Integer> {
             throw Cli.fail("cannot listen on %s:%d: %s (is another service using the port?)", c.host(), c.port(), Pki.oneLine(e));
         }
         server.setHttpsConfigurator(configurator(ctx, c.clientAuth()));
-        // The default runs handlers on the dispatcher thread: one slow peer call would stall everyone.
-        ExecutorService workers = Executors.newFixedThreadPool(16, r -> Tls.daemon("serve-worker", r));
+        ExecutorService workers = workers(Integer.getInteger("jdk.httpserver.maxConnections", 256));
         server.setExecutor(workers);
-        server.createContext("/", ex -> handle(ex, c, keys, resolve));
+        server.createContext("/", ex -> handle(ex, c, keys, resolve, crls));
         server.start();
 
         ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(r -> Tls.daemon("serve-reload", r));
         Running running = new Running(server, workers, reloader, keys, c.log());
         watchFiles(c, keys, reloader);
+        if (c.crl() != null) watchCrl(c, ctx, clientTrust, crls, reloader);
         c.log().accept(String.format("Serving \"%s\" on https://%s:%d/ (client auth: %s; certificate serial %s, "
-                + "valid until %s)%s", c.name(), c.host(), running.port(), c.clientAuth().name().toLowerCase(Locale.ROOT),
+                + "valid until %s)%s%s%s", c.name(), c.host(), running.port(), c.clientAuth().name().toLowerCase(Locale.ROOT),
                 identity.cert().getSerialNumber().toString(16), Pki.utc(identity.cert().getNotAfter().toInstant()),
-                needCa && c.clientAuth() != ClientAuth.NONE ? "; client certificates must chain to " + c.cacert() : ""));
+                needCa && c.clientAuth() != ClientAuth.NONE ? "; client certificates must chain to " + c.cacert() : "",
+                c.allow().isEmpty() ? "" : "; only callers matching " + allowList(c.allow()),
+                c.crl() == null ? "" : "; revoked ones are refused (" + c.crl() + ": " + describeCrls(crls.get()) + ")"));
         return running;
+    }
+
+    /**
+     * HttpsServer (sun.net.httpserver.ServerImpl) runs each connection's TLS handshake and request
+     * read on an executor thread with blocking reads, so a client that stalls mid-handshake holds a
+     * thread until maxReqTime. A fixed pool of 16 let 20 stalled handshakes hold up every caller for
+     * 20 s and more (bench/attack.java). So threads grow on demand up to one per allowed connection,
+     * and extra ones end after 10 s idle. Were the pool ever full, the JDK closes the new connection
+     * (ServerImpl.Dispatcher.handle catches the RejectedExecutionException).
+     */
+    static ExecutorService workers(int maxConnections) {
+        int max = maxConnections > 0 ? maxConnections : 1024;
+        return new ThreadPoolExecutor(Math.min(8, max), max, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> Tls.daemon("serve-worker", r));
     }
 
     private static void setIfAbsent(String property, String value) {
@@ -281,12 +355,12 @@ public class serve implements Callable<Integer> {
      * to load, or whose key does not match, is refused and logged; the old pair keeps serving.
      */
     static void watchFiles(Config c, Tls.IdentityKeyManager keys, ScheduledExecutorService reloader) {
-        String[] state = {digest(c), null}; // [0] last seen, [1] last seen while still changing
+        String[] state = {digest(List.of(c.cert(), c.key())), null}; // [0] last seen, [1] last seen while still changing
         state[1] = state[0];
         String[] loaded = {state[0]};
         long ms = c.reloadInterval().toMillis();
         reloader.scheduleWithFixedDelay(() -> {
-            String now = digest(c);
+            String now = digest(List.of(c.cert(), c.key()));
             if (!now.equals(state[1])) { state[1] = now; return; } // still changing: wait one more interval
             if (now.equals(loaded[0])) return;
             loaded[0] = now;
@@ -311,11 +385,11 @@ public class serve implements Callable<Integer> {
         }
     }
 
-    /** A fingerprint of both files' bytes; a missing file is a state of its own. */
-    static String digest(Config c) {
+    /** A fingerprint of the files' bytes; a missing file is a state of its own. */
+    static String digest(List<Path> files) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (Path p : List.of(c.cert(), c.key())) {
+            for (Path p : files) {
                 md.update(Files.exists(p) ? Files.readAllBytes(p) : new byte[0]);
                 md.update((byte) 0);
             }
@@ -325,15 +399,193 @@ public class serve implements Callable<Integer> {
         }
     }
 
+    // ---------------------------------------------------------------- revocation (--crl)
+
+    /** The --crl file, read and checked against --cacert; a CRL past its next update gets a warning. */
+    static List<X509CRL> loadCrls(Config c) {
+        List<X509CRL> crls = Tls.readCrls(c.crl(), c.cacert());
+        for (X509CRL crl : crls)
+            if (crl.getNextUpdate() != null && crl.getNextUpdate().toInstant().isBefore(Instant.now()))
+                c.log().accept("Warning: the CRL in " + c.crl() + " passed its next update on "
+                        + Pki.utc(crl.getNextUpdate().toInstant()) + ", so it no longer proves anything: every client "
+                        + "certificate of " + crl.getIssuerX500Principal().getName() + " is refused until it is renewed. "
+                        + "Renew it with ./jbang ca.java revoke (no certificate needed); it is picked up without a restart.");
+        return crls;
+    }
+
+    /** "CRL number 3, 2 revoked, next update 2026-12-27 10:00:00 UTC" for each CRL. */
+    static String describeCrls(List<X509CRL> crls) {
+        List<String> parts = new ArrayList<>();
+        for (X509CRL crl : crls) {
+            byte[] n = crl.getExtensionValue(org.bouncycastle.asn1.x509.Extension.cRLNumber.getId());
+            String number = "";
+            if (n != null)
+                number = "CRL number " + org.bouncycastle.asn1.ASN1Integer.getInstance(
+                        org.bouncycastle.asn1.ASN1OctetString.getInstance(n).getOctets()).getValue() + ", ";
+            int revoked = crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size();
+            parts.add(number + revoked + " revoked, next update "
+                    + (crl.getNextUpdate() == null ? "none" : Pki.utc(crl.getNextUpdate().toInstant())));
+        }
+        return String.join("; ", parts);
+    }
+
+    /**
+     * Polls the --crl file like the certificate files. A new CRL that reads and verifies replaces
+     * the old one at once, for handshakes and for requests on connections already open (handle()
+     * checks each request, since a kept-alive or resumed TLS session does not repeat the check). A
+     * broken one is refused and logged; the previous CRL stays in force.
+     */
+    static void watchCrl(Config c, SSLContext ctx, Tls.ReloadableTrustManager trust, AtomicReference<List<X509CRL>> crls,
+                         ScheduledExecutorService reloader) {
+        String[] state = {digest(List.of(c.crl())), null};
+        state[1] = state[0];
+        String[] loaded = {state[0]};
+        long ms = c.reloadInterval().toMillis();
+        reloader.scheduleWithFixedDelay(() -> {
+            String now = digest(List.of(c.crl()));
+            if (!now.equals(state[1])) { state[1] = now; return; } // still changing: wait one more interval
+            if (now.equals(loaded[0])) return;
+            loaded[0] = now;
+            try {
+                List<X509CRL> next = loadCrls(c);
+                trust.replace(Tls.trustManager(c.cacert(), next));
+                crls.set(next);
+                // Cached sessions were checked against the old CRL: drop them. (A TLS 1.3 client may still
+                // resume from a ticket, and a kept-alive connection stays open: handle() checks each request.)
+                var sessions = ctx.getServerSessionContext();
+                for (byte[] id : java.util.Collections.list(sessions.getIds())) {
+                    SSLSession s = sessions.getSession(id);
+                    if (s != null) s.invalidate();
+                }
+                c.log().accept("reloaded " + c.crl() + ": " + describeCrls(next) + "; it applies to new handshakes and requests");
+            } catch (RuntimeException e) { // Cli.Failure included: a one-line cause
+                c.log().accept("error: refused the new CRL " + c.crl() + ": " + e.getMessage() + "; the previous CRL stays in force");
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** The CRL entry that revokes cert, or null. The CRL must be from cert's issuer (it was verified at load). */
+    static java.security.cert.X509CRLEntry revocation(List<X509CRL> crls, X509Certificate cert) {
+        for (X509CRL crl : crls)
+            if (crl.getIssuerX500Principal().equals(cert.getIssuerX500Principal())) {
+                var entry = crl.getRevokedCertificate(cert.getSerialNumber());
+                if (entry != null) return entry;
+            }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- authorization (--allow)
+
+    /**
+     * One --allow pattern: a SAN of one type (DNS:, URI:, IP:, EMAIL:) or the subject's CN (CN=), in
+     * the notation openssl prints. * matches any run of characters. DNS names, e-mail addresses and
+     * CNs compare without regard to case (RFC 4343, 5280); URIs such as SPIFFE IDs compare exactly;
+     * IP addresses compare as addresses.
+     */
+    public record Allow(String type, String pattern) {
+        static final List<String> TYPES = List.of("DNS:", "URI:", "IP:", "EMAIL:", "CN=");
+
+        public static Allow parse(String spec) {
+            for (String t : TYPES) {
+                if (!spec.regionMatches(true, 0, t, 0, t.length())) continue;
+                String p = spec.substring(t.length()).trim();
+                if (p.isEmpty()) throw Cli.fail("--allow '%s' has nothing after %s", spec, t);
+                if (t.equals("IP:") && !org.bouncycastle.util.IPAddress.isValid(p))
+                    throw Cli.fail("--allow '%s': IP: takes one address, such as IP:127.0.0.1 (no *)", spec);
+                return new Allow(t, p);
+            }
+            throw Cli.fail("--allow '%s' does not say which name to match: write DNS:NAME, URI:URI, IP:ADDR, EMAIL:ADDR "
+                    + "or CN=NAME (* matches any characters), e.g. --allow DNS:service-a.example.com", spec);
+        }
+
+        /** Whether one of the certificate's names (as names() gives them) matches. */
+        boolean matches(List<String> names) {
+            for (String n : names) {
+                if (!n.startsWith(type)) continue;
+                String value = n.substring(type.length());
+                if (type.equals("IP:")) {
+                    try { // both are literals: no name lookup happens
+                        if (java.net.InetAddress.getByName(pattern).equals(java.net.InetAddress.getByName(value))) return true;
+                    } catch (IOException e) {
+                        // not an address: no match
+                    }
+                    continue;
+                }
+                String regex = java.util.Arrays.stream(pattern.split("\\*", -1))
+                        .map(java.util.regex.Pattern::quote).collect(java.util.stream.Collectors.joining(".*"));
+                int flags = type.equals("URI:") ? 0 : java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE;
+                if (java.util.regex.Pattern.compile(regex, flags).matcher(value).matches()) return true;
+            }
+            return false;
+        }
+
+        @Override public String toString() { return type + pattern; }
+    }
+
+    /** The names a certificate shows, in --allow's notation: DNS:..., URI:..., IP:..., EMAIL:... and CN=... */
+    static List<String> names(X509Certificate cert) {
+        List<String> names = new ArrayList<>();
+        try {
+            var sans = cert.getSubjectAlternativeNames();
+            for (List<?> san : sans == null ? List.<List<?>>of() : sans) {
+                String prefix = switch ((Integer) san.get(0)) {
+                    case 1 -> "EMAIL:";
+                    case 2 -> "DNS:";
+                    case 6 -> "URI:";
+                    case 7 -> "IP:";
+                    default -> null;
+                };
+                if (prefix != null) names.add(prefix + san.get(1));
+            }
+        } catch (CertificateParsingException e) {
+            // an unreadable SAN matches nothing
+        }
+        for (var rdn : Pki.holder(cert).getSubject().getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN))
+            names.add("CN=" + org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(rdn.getFirst().getValue()));
+        return names;
+    }
+
+    static String allowList(List<Allow> allow) {
+        return allow.stream().map(Allow::toString).collect(java.util.stream.Collectors.joining(" or "));
+    }
+
+    /**
+     * Why this caller may not proceed, as the 403 body says it, or null: no certificate (want mode with
+     * --allow), a certificate revoked since its session began, or one that matches no --allow pattern.
+     */
+    static String refusal(HttpExchange ex, Config c, List<X509CRL> crls) {
+        if (c.allow().isEmpty() && c.crl() == null) return null;
+        X509Certificate cert = clientCertificate(ex);
+        if (cert == null) // want mode: a caller without a certificate passes, unless there is an allow-list
+            return c.allow().isEmpty() ? null : "Forbidden: this service admits only callers with a client certificate "
+                    + "matching " + allowList(c.allow()) + ", and you sent none.\n";
+        var revoked = revocation(crls, cert);
+        if (revoked != null)
+            return "Forbidden: your client certificate \"" + Tls.subject(cert) + "\" (serial " + cert.getSerialNumber().toString(16)
+                    + ") was revoked on " + Pki.utc(revoked.getRevocationDate().toInstant()) + " (it is listed in " + c.crl()
+                    + "). Fix: use a new certificate: ./jbang issue.java --force NAME.\n";
+        List<String> names = names(cert);
+        if (c.allow().isEmpty() || c.allow().stream().anyMatch(a -> a.matches(names))) return null;
+        return "Forbidden: this service admits only callers whose certificate matches " + allowList(c.allow())
+                + ". Your certificate (serial " + cert.getSerialNumber().toString(16) + ", issued by " + Tls.issuer(cert)
+                + ") shows " + (names.isEmpty() ? "no name at all" : String.join(", ", names) + ", and none of them matches")
+                + ". Fix: call with a certificate that matches, or ask the operator of this service to add your name"
+                + (names.isEmpty() ? "" : ", e.g. --allow " + names.get(0)) + ".\n";
+    }
+
     // ---------------------------------------------------------------- routes
 
-    static void handle(HttpExchange ex, Config c, Tls.IdentityKeyManager keys, java.util.Map<String, InetSocketAddress> resolve)
-            throws IOException {
+    static void handle(HttpExchange ex, Config c, Tls.IdentityKeyManager keys, java.util.Map<String, InetSocketAddress> resolve,
+                       AtomicReference<List<X509CRL>> crls) throws IOException {
         int status = 200;
         String body;
         String path = ex.getRequestURI().getPath();
+        String refused = null;
         try {
-            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+            if ((refused = refusal(ex, c, crls.get())) != null) {
+                status = 403;
+                body = refused;
+            } else if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
                 status = 405;
                 body = "Only GET is served here.\n";
             } else switch (path) {
@@ -356,7 +608,9 @@ public class serve implements Callable<Integer> {
         ex.sendResponseHeaders(status, ex.getRequestMethod().equals("HEAD") ? -1 : bytes.length);
         if (!ex.getRequestMethod().equals("HEAD")) ex.getResponseBody().write(bytes);
         ex.close();
-        c.log().accept(requestLine(ex, path, status));
+        c.log().accept(requestLine(ex, path, status) + (refused == null ? ""
+                : refused.contains(" was revoked on ") ? " (refused: the certificate is revoked)"
+                : refused.contains("sent none") ? " (refused: no client certificate)" : " (refused: no --allow pattern matches)"));
     }
 
     /** One line per request: who called (the client certificate), how (TLS version), and the status. */

@@ -37,17 +37,21 @@ public final class Cli {
      */
     public static int run(Object command, PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(command).setOut(out).setErr(err);
+        // picocli would read an argument "@FILE" as FILE's lines: a NAME such as @certs/ca.key would
+        // then print lines of the key in an error message. Our arguments never need that.
+        cl.setExpandAtFiles(false);
         cl.setParameterExceptionHandler((ex, a) -> {
-            // picocli prints the whole usage by default; one line and a pointer to --help reads better.
-            err.println("error: " + ex.getMessage());
-            err.println("Try '" + ex.getCommandLine().getCommandName() + " --help' for the options.");
+            // picocli prints the whole usage by default; one line with a pointer to --help reads better.
+            err.println("error: " + oneLine(usageMessage(ex)) + ". Try '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the options.");
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-            boolean debug = parsed.hasMatchedOption("--debug");
-            err.println("error: " + describe(ex));
+            boolean debug = false; // --debug may follow a subcommand: ca.java revoke --debug FILE
+            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) debug |= p.hasMatchedOption("--debug");
+            String hint = debug || ex instanceof Failure ? "" : " (run again with --debug to see the stack trace)";
+            err.println("error: " + oneLine(describe(ex)) + hint);
             if (debug) ex.printStackTrace(err);
-            else if (!(ex instanceof Failure)) err.println("(run again with --debug to see the stack trace)");
             err.flush();
             return 1;
         });
@@ -55,6 +59,35 @@ public final class Cli {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * picocli's message, except that for a mistyped option it names only the option: "Unknown options:
+     * '--key-pasword', 's3cret'" would print the password that followed it.
+     */
+    static String usageMessage(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && u.getUnmatched().get(0).startsWith("-"))
+            return "Unknown option: '" + u.getUnmatched().get(0) + "'";
+        // "cannot convert 'x' to interface java.nio.file.Path (java.nio.file.InvalidPathException: ...)":
+        // the user needs the words, not the class names.
+        return ex.getMessage().replaceAll("([a-z][a-z0-9_]*\\.)+[A-Z]\\w*(Exception|Error):\\s*", "");
+    }
+
+    /**
+     * The message on one line, whatever the user typed: a newline or an escape code (U+001B) from a
+     * file name or a NAME is shown escaped, so it can neither split the error nor drive the terminal.
+     */
+    static String oneLine(String message) {
+        StringBuilder s = new StringBuilder(message.length());
+        message.codePoints().forEach(c -> {
+            if (c == '\n') s.append("\\n");
+            else if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) s.append(String.format("\\u%04X", c));
+            else s.appendCodePoint(c);
+        });
+        // A megabyte argument echoed in full buries the message; keep its start and its end (the cause).
+        if (s.length() > 1000) s.replace(600, s.length() - 300, " [...] ");
+        return s.toString();
     }
 
     /** One line for any exception: our own messages as they are, anything else with its cause. */

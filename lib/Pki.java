@@ -28,6 +28,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
@@ -40,6 +41,7 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -51,6 +53,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.Supplier;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -67,6 +70,14 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.RSAKeyParameters;
+import org.bouncycastle.crypto.params.RSAPrivateCrtKeyParameters;
+import org.bouncycastle.crypto.util.PrivateKeyFactory;
+import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -76,7 +87,12 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
 import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
 import org.bouncycastle.openssl.jcajce.JcePEMDecryptorProviderBuilder;
+import org.bouncycastle.asn1.pkcs.PBEParameter;
+import org.bouncycastle.asn1.pkcs.PBES2Parameters;
+import org.bouncycastle.asn1.pkcs.PBKDF2Params;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 import org.bouncycastle.util.io.pem.PemWriter;
@@ -88,6 +104,8 @@ public final class Pki {
     static final SecureRandom RANDOM = new SecureRandom();
     /** Anything larger than this is not a certificate, key or CSR; refusing it keeps bad input cheap. */
     static final long MAX_INPUT_BYTES = 1 << 20;
+    /** The most PBKDF2 rounds run for an encrypted key: 20 times our own 100,000, 3 times OWASP's 600,000. */
+    static final int MAX_KDF_ROUNDS = 2_000_000;
 
     // ---------------------------------------------------------------- keys, serials, algorithms
 
@@ -123,7 +141,7 @@ public final class Pki {
                     throw Cli.fail("--key-type %s is not supported: use rsa, ec or ed25519", type);
             }
         } catch (GeneralSecurityException e) {
-            throw Cli.fail("cannot generate a %s key: %s", type, e.getMessage());
+            throw Cli.fail(e, "cannot generate a %s key: %s", type, oneLine(e));
         }
     }
 
@@ -175,6 +193,41 @@ public final class Pki {
 
     private static boolean sameFamily(String a, String b) {
         return a.equals(b) || (a.startsWith("Ed") && b.startsWith("Ed"));
+    }
+
+    /** The last instant X.509 can express: GeneralizedTime has four year digits (RFC 5280 4.1.2.5). */
+    static final Instant MAX_NOT_AFTER = Instant.parse("9999-12-31T23:59:59Z");
+
+    /** notBefore plus days, refused with one line when it passes the year 9999. */
+    public static Instant notAfter(Instant notBefore, int days) {
+        Instant end = notBefore.plus(days, java.time.temporal.ChronoUnit.DAYS);
+        if (end.isAfter(MAX_NOT_AFTER))
+            throw Cli.fail("--days %d ends after the year 9999, the last date a certificate can hold", days);
+        return end;
+    }
+
+    /**
+     * The public half of a private key, for a key whose certificate was lost (issue.java
+     * --skip-existing). PKCS#8 files written by the JDK hold no public key, so it is computed.
+     */
+    public static PublicKey publicKeyOf(PrivateKey key) {
+        try {
+            AsymmetricKeyParameter priv = PrivateKeyFactory.createKey(key.getEncoded());
+            AsymmetricKeyParameter pub;
+            if (priv instanceof RSAPrivateCrtKeyParameters r)
+                pub = new RSAKeyParameters(false, r.getModulus(), r.getPublicExponent());
+            else if (priv instanceof ECPrivateKeyParameters e)
+                pub = new ECPublicKeyParameters(e.getParameters().getG().multiply(e.getD()).normalize(), e.getParameters());
+            else if (priv instanceof Ed25519PrivateKeyParameters ed)
+                pub = ed.generatePublicKey();
+            else
+                throw Cli.fail("cannot use a %s key: use RSA, EC or Ed25519", key.getAlgorithm());
+            byte[] spki = SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(pub).getEncoded();
+            return KeyFactory.getInstance(key.getAlgorithm()).generatePublic(new X509EncodedKeySpec(spki));
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            if (e instanceof Cli.Failure f) throw f;
+            throw Cli.fail(e, "cannot compute the public key of a %s key: %s", key.getAlgorithm(), oneLine(e));
+        }
     }
 
     /** Starts validity five minutes back, so a peer whose clock lags a little accepts it at once. */
@@ -235,7 +288,7 @@ public final class Pki {
         private static void add(X500NameBuilder b, ASN1ObjectIdentifier oid, String value, String flag) {
             if (value == null) return;
             checkAttribute(oid, value, flag);
-            b.addRDN(oid, value);
+            b.addRDN(oid, literal(value));
         }
     }
 
@@ -258,16 +311,33 @@ public final class Pki {
                 ASN1ObjectIdentifier oid = BCStyle.INSTANCE.attrNameToOID(part.substring(0, eq).trim());
                 String value = part.substring(eq + 1).replace("\\/", "/");
                 checkAttribute(oid, value, "--subject");
-                b.addRDN(oid, value);
+                b.addRDN(oid, literal(value));
             }
             return b.build();
-        } catch (IllegalArgumentException e) {
-            throw Cli.fail("--subject '%s' is not a valid subject: %s", dn, e.getMessage());
+        } catch (Cli.Failure f) {
+            throw f;
+        } catch (RuntimeException e) { // BC throws IllegalArgument- and IllegalStateExceptions (CN=#zz)
+            throw Cli.fail(e, "--subject '%s' is not a valid subject: %s", dn, oneLine(e));
         }
+    }
+
+    /**
+     * A value for X500NameBuilder.addRDN taken as typed. Bouncy Castle reads a value that starts with
+     * '#' as hex-encoded DER (RFC 4514), so the email "#ops@example.com" as a CN would fail; openssl's
+     * -subj and our flags mean the text itself. A leading backslash is BC's escape for that.
+     */
+    public static String literal(String value) {
+        return value.startsWith("#") || value.startsWith("\\") ? "\\" + value : value;
     }
 
     private static void checkAttribute(ASN1ObjectIdentifier oid, String value, String flag) {
         if (value.isBlank()) throw Cli.fail("%s must not be empty", flag);
+        // A newline or escape code in a name would garble every terminal and log that prints it;
+        // half a surrogate pair (only possible in-process) cannot be encoded at all.
+        if (value.chars().anyMatch(Character::isISOControl))
+            throw Cli.fail("%s '%s' contains a control character", flag, value);
+        if (value.codePoints().anyMatch(c -> Character.getType(c) == Character.SURROGATE))
+            throw Cli.fail("%s contains half of a UTF-16 surrogate pair, which is not a character", flag);
         // X.520 upper bounds: a longer value makes a certificate that strict parsers reject.
         int max = oid.equals(BCStyle.C) ? 2 : oid.equals(BCStyle.EmailAddress) ? 255 : 64;
         if (oid.equals(BCStyle.C) && !value.matches("[A-Za-z]{2}"))
@@ -287,7 +357,7 @@ public final class Pki {
                 var cf = CertificateFactory.getInstance("X.509");
                 certs.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(bytes)));
                 return certs;
-            } catch (Exception e) {
+            } catch (Exception | StackOverflowError e) { // the JDK's DER reader recurses once per nesting level
                 throw Cli.fail("cannot read %s %s: it is neither a PEM nor a DER certificate", what, file);
             }
         }
@@ -296,7 +366,7 @@ public final class Pki {
                 try {
                     certs.add(new JcaX509CertificateConverter().getCertificate((X509CertificateHolder) o));
                 } catch (GeneralSecurityException e) {
-                    throw Cli.fail("cannot read %s %s: %s", what, file, e.getMessage());
+                    throw Cli.fail(e, "cannot read %s %s: %s", what, file, oneLine(e));
                 }
             }
         }
@@ -316,7 +386,7 @@ public final class Pki {
         if (!looksLikePem(bytes)) {
             try {
                 return new PKCS10CertificationRequest(bytes);
-            } catch (Exception e) {
+            } catch (Exception | StackOverflowError e) { // deeply nested DER
                 throw Cli.fail("cannot read CSR %s: it is neither a PEM nor a DER certificate request", file);
             }
         }
@@ -332,22 +402,36 @@ public final class Pki {
      * passwordSpec is as for {@link #password}; flag names the option, for messages.
      */
     public static PrivateKey readPrivateKey(Path file, String what, String passwordSpec, String flag) {
+        return readPrivateKey(file, what, () -> passwordFor(file, what, passwordSpec, flag));
+    }
+
+    /** The same with a password already known (null: none given), so a batch asks only once. */
+    public static PrivateKey readPrivateKeyWith(Path file, String what, char[] password, String flag) {
+        return readPrivateKey(file, what, () -> {
+            if (password == null) throw Cli.fail("%s %s is encrypted: give its password with %s", what, file, flag);
+            return password;
+        });
+    }
+
+    private static PrivateKey readPrivateKey(Path file, String what, Supplier<char[]> password) {
         byte[] bytes = readInput(file, what);
         if (!looksLikePem(bytes)) throw Cli.fail("cannot read %s %s: it is not a PEM private key", what, file);
         for (Object o : parsePem(bytes, file, what)) {
             try {
                 JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
                 if (o instanceof PrivateKeyInfo) return conv.getPrivateKey((PrivateKeyInfo) o);
-                if (o instanceof PEMKeyPair) return conv.getKeyPair((PEMKeyPair) o).getPrivate();
+                // The private half only: a SEC1 "EC PRIVATE KEY" may omit its public key (RFC 5915).
+                if (o instanceof PEMKeyPair) return conv.getPrivateKey(((PEMKeyPair) o).getPrivateKeyInfo());
                 if (o instanceof PKCS8EncryptedPrivateKeyInfo) {
-                    char[] pw = passwordFor(file, what, passwordSpec, flag);
+                    checkKdfRounds((PKCS8EncryptedPrivateKeyInfo) o, file, what);
+                    char[] pw = password.get();
                     var dec = new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(bc()).build(pw);
                     return conv.getPrivateKey(((PKCS8EncryptedPrivateKeyInfo) o).decryptPrivateKeyInfo(dec));
                 }
                 if (o instanceof PEMEncryptedKeyPair) {
-                    char[] pw = passwordFor(file, what, passwordSpec, flag);
+                    char[] pw = password.get();
                     var dec = new JcePEMDecryptorProviderBuilder().setProvider(bc()).build(pw);
-                    return conv.getKeyPair(((PEMEncryptedKeyPair) o).decryptKeyPair(dec)).getPrivate();
+                    return conv.getPrivateKey(((PEMEncryptedKeyPair) o).decryptKeyPair(dec).getPrivateKeyInfo());
                 }
             } catch (Cli.Failure f) {
                 throw f;
@@ -359,6 +443,35 @@ public final class Pki {
             }
         }
         throw Cli.fail("cannot read %s %s: it holds no private key (%s)", what, file, pemKinds(bytes));
+    }
+
+    /**
+     * Refuses an encrypted key whose password hashing would run for minutes: the round count comes
+     * from the file itself, so one damaged byte can ask for 2^31 rounds (about 20 minutes of CPU).
+     */
+    private static void checkKdfRounds(PKCS8EncryptedPrivateKeyInfo info, Path file, String what) {
+        AlgorithmIdentifier alg = info.getEncryptionAlgorithm();
+        BigInteger rounds;
+        try {
+            if (alg.getAlgorithm().equals(PKCSObjectIdentifiers.id_PBES2)) {
+                var kdf = PBES2Parameters.getInstance(alg.getParameters()).getKeyDerivationFunc();
+                if (!kdf.getAlgorithm().equals(PKCSObjectIdentifiers.id_PBKDF2))
+                    throw Cli.fail("cannot read %s %s: its key derivation %s is not supported; re-encrypt it with "
+                            + "openssl pkcs8 -topk8 -v2 aes-256-cbc", what, file, kdf.getAlgorithm());
+                rounds = PBKDF2Params.getInstance(kdf.getParameters()).getIterationCount();
+            } else {
+                // PKCS#5 v1 and PKCS#12 schemes (openssl pkcs8 -v1) share this SEQUENCE {salt, rounds}.
+                rounds = PBEParameter.getInstance(alg.getParameters()).getIterationCount();
+            }
+        } catch (Cli.Failure f) {
+            throw f;
+        } catch (RuntimeException e) {
+            throw Cli.fail(e, "cannot read %s %s: its encryption parameters are damaged (%s)", what, file, oneLine(e));
+        }
+        if (rounds.signum() <= 0 || rounds.compareTo(BigInteger.valueOf(MAX_KDF_ROUNDS)) > 0)
+            throw Cli.fail("cannot read %s %s: it asks for %s rounds of password hashing, outside 1 to %,d "
+                    + "(the file is damaged, or re-encrypt it with openssl pkcs8 -topk8 -iter 600000)",
+                    what, file, rounds, MAX_KDF_ROUNDS);
     }
 
     /** True when the file is an encrypted private key, so a caller can ask for a password first. */
@@ -413,7 +526,15 @@ public final class Pki {
             if (Files.isDirectory(file)) throw Cli.fail("cannot read %s %s: it is a directory", what, file);
             if (Files.size(file) > MAX_INPUT_BYTES)
                 throw Cli.fail("cannot read %s %s: %d bytes is far too large for a %s", what, file, Files.size(file), what);
-            byte[] bytes = Files.readAllBytes(file);
+            // Read at most one byte past the limit: /dev/zero, a pipe or a growing file reports size 0,
+            // and readAllBytes on it would run out of memory.
+            byte[] bytes;
+            try (var in = Files.newInputStream(file)) {
+                bytes = in.readNBytes((int) MAX_INPUT_BYTES + 1);
+            }
+            if (bytes.length > MAX_INPUT_BYTES)
+                throw Cli.fail("cannot read %s %s: it holds more than %d bytes, far too much for a %s",
+                        what, file, MAX_INPUT_BYTES, what);
             if (bytes.length == 0) throw Cli.fail("cannot read %s %s: the file is empty", what, file);
             return bytes;
         } catch (NoSuchFileException e) {
@@ -451,9 +572,16 @@ public final class Pki {
     }
 
     public static String oneLine(Throwable e) {
-        String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        String m = e.getMessage() != null ? e.getMessage() : words(e.getClass().getSimpleName());
         // Library messages often embed "java.lang.SomeException: "; the user needs only the words.
-        return m.replaceAll("([a-z][a-z0-9_]*\\.)+[A-Z]\\w*(Exception|Error):\\s*", "").replaceAll("\\s+", " ").trim();
+        m = m.replaceAll("([a-z][a-z0-9_]*\\.)*[A-Z]\\w*(Exception|Error)\\s*:\\s*", "");
+        var bare = java.util.regex.Pattern.compile("([a-z][a-z0-9_]*\\.)*\\b([A-Z]\\w*(Exception|Error))\\b").matcher(m);
+        return bare.replaceAll(r -> words(r.group(2))).replaceAll("\\s+", " ").trim();
+    }
+
+    /** NullPointerException gives "null pointer": a cause in words, with no class name to look like a stack trace. */
+    private static String words(String exceptionName) {
+        return exceptionName.replaceAll("(Exception|Error)$", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
     }
 
     private static BouncyCastleProvider bcProvider;
@@ -527,7 +655,9 @@ public final class Pki {
 
     /**
      * Writes every file or none of the new contents. Each is written to a temporary file in the same
-     * folder, flushed to disk, then renamed into place, so a crash never leaves a half-written key.
+     * folder, flushed to disk, then renamed into place in the order given, so a crash never leaves a
+     * half-written key; callers list a key before its certificate, so a certificate never exists
+     * without its key.
      * Secrets get 0600 from the moment they exist; certificates get 0644. A file being replaced
      * (only with force) is first renamed to NAME.yyyyMMdd-HHmmss.bak, so no key is ever lost.
      * Returns the backups made.
@@ -572,6 +702,28 @@ public final class Pki {
             ch.force(true); // on disk before the rename makes it visible
         }
         return tmp;
+    }
+
+    /**
+     * Deletes the temporary files that writeTemp made for target in a run that was killed before
+     * renaming them (.NAME.<digits>.tmp, mode 0600 for a key). Only a run that resumes an interrupted
+     * one calls this: a run still writing the same file would lose its temporary file and fail.
+     */
+    public static int removeStaleTemps(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        String prefix = "." + target.getFileName() + ".";
+        int removed = 0;
+        try (var s = Files.newDirectoryStream(dir, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(prefix) && n.endsWith(".tmp") && n.substring(prefix.length(), n.length() - 4).matches("\\d+");
+        })) {
+            for (Path p : s) if (Files.deleteIfExists(p)) removed++;
+        } catch (NoSuchFileException e) {
+            return 0; // no folder yet, so no leftovers
+        } catch (IOException e) {
+            throw Cli.fail("cannot clean up temporary files in %s: %s", dir, describeIo(e));
+        }
+        return removed;
     }
 
     private static Path backup(Path target) throws IOException {
@@ -631,7 +783,9 @@ public final class Pki {
                 + " (" + days + " days)");
         line(s, "Key", describeKey(c.getPublicKey()));
         line(s, "Signature", c.getSigAlgName());
-        for (var oid : h.getExtensions().getExtensionOIDs()) {
+        // X.509 v1 certificates (old openssl x509 -req without -extfile) have no extensions at all.
+        if (h.getExtensions() == null) line(s, "Extensions", "none: an X.509 v" + c.getVersion() + " certificate");
+        for (var oid : h.getExtensions() == null ? new ASN1ObjectIdentifier[0] : h.getExtensions().getExtensionOIDs()) {
             Extension e = h.getExtension(oid);
             line(s, extensionName(oid) + (e.isCritical() ? " (critical)" : ""), extensionValue(e));
         }

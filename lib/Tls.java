@@ -36,7 +36,16 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertStore;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.PKIXRevocationChecker;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CertSelector;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
@@ -45,6 +54,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,6 +64,7 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -74,6 +85,20 @@ public final class Tls {
 
     /** TLS 1.2 and 1.3 only: 1.0 and 1.1 are deprecated by RFC 8996. */
     public static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    /**
+     * The cipher suites we allow, from those the JDK enables: every TLS 1.3 suite (all are AEAD with
+     * forward secrecy), and in TLS 1.2 only ECDHE with AES-GCM or ChaCha20-Poly1305, as RFC 9325
+     * (BCP 195) section 4.2 recommends. Left out: RSA key exchange (no forward secrecy, and the
+     * Bleichenbacher/ROBOT family; RFC 9325 4.1), CBC modes (Lucky 13 and other padding oracles),
+     * and finite-field DHE (slow, and RFC 9325 4.1 discourages it). The renegotiation SCSV stays: it
+     * is a signal, not a suite.
+     */
+    public static String[] cipherSuites(String[] enabled) {
+        return Arrays.stream(enabled).filter(s -> s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_")
+                || (s.startsWith("TLS_ECDHE_") && (s.contains("_GCM_") || s.contains("_CHACHA20_POLY1305_")))
+                || s.equals("TLS_EMPTY_RENEGOTIATION_INFO_SCSV")).toArray(String[]::new);
+    }
 
     // ---------------------------------------------------------------- identity and trust
 
@@ -101,23 +126,102 @@ public final class Tls {
     /** Trust in the CAs of a PEM file, or the JDK's default public CAs (cacerts) when caFile is null. */
     public static X509ExtendedTrustManager trustManager(Path caFile) {
         try {
-            KeyStore ks = null;
-            if (caFile != null) {
-                ks = KeyStore.getInstance("PKCS12");
-                ks.load(null, null);
-                int i = 0;
-                for (X509Certificate c : Pki.readCertificates(caFile, "CA certificate")) ks.setCertificateEntry("ca" + i++, c);
-            }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-            tmf.init(ks);
-            for (TrustManager tm : tmf.getTrustManagers())
-                if (tm instanceof X509ExtendedTrustManager) return (X509ExtendedTrustManager) tm;
-            throw new IllegalStateException("the JDK offers no X509ExtendedTrustManager");
+            tmf.init(caFile == null ? null : caKeyStore(caFile));
+            return extended(tmf);
         } catch (Cli.Failure f) {
             throw f;
         } catch (Exception e) {
             throw Cli.fail("cannot load trusted CAs from %s: %s", caFile == null ? "the JDK's cacerts" : caFile, Pki.oneLine(e));
         }
+    }
+
+    /**
+     * Trust in the CAs of caFile that also refuses every certificate the CRLs list as revoked, with
+     * the JDK's own PKIXRevocationChecker: CRLs only (no OCSP, nothing fetched from the network), and
+     * for the leaf only, as our CAs are roots. A CRL past its nextUpdate proves nothing any more, so
+     * the JDK then refuses every certificate of that CA ("Could not determine revocation status"),
+     * as nginx does: renew the CRL in time (./jbang ca.java revoke, with or without a certificate).
+     */
+    public static X509ExtendedTrustManager trustManager(Path caFile, List<X509CRL> crls) {
+        if (crls == null || crls.isEmpty()) return trustManager(caFile);
+        try {
+            PKIXBuilderParameters pkix = new PKIXBuilderParameters(caKeyStore(caFile), new X509CertSelector());
+            pkix.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(crls)));
+            var checker = (PKIXRevocationChecker) CertPathValidator.getInstance("PKIX").getRevocationChecker();
+            checker.setOptions(EnumSet.of(PKIXRevocationChecker.Option.PREFER_CRLS,
+                    PKIXRevocationChecker.Option.NO_FALLBACK, PKIXRevocationChecker.Option.ONLY_END_ENTITY));
+            pkix.addCertPathChecker(checker); // with revocation enabled (the default), it replaces the JDK's own
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+            tmf.init(new CertPathTrustManagerParameters(pkix));
+            return extended(tmf);
+        } catch (Cli.Failure f) {
+            throw f;
+        } catch (Exception e) {
+            throw Cli.fail("cannot set up trust in %s with its CRL: %s", caFile, Pki.oneLine(e));
+        }
+    }
+
+    private static KeyStore caKeyStore(Path caFile) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        int i = 0;
+        for (X509Certificate c : Pki.readCertificates(caFile, "CA certificate")) ks.setCertificateEntry("ca" + i++, c);
+        return ks;
+    }
+
+    private static X509ExtendedTrustManager extended(TrustManagerFactory tmf) {
+        for (TrustManager tm : tmf.getTrustManagers())
+            if (tm instanceof X509ExtendedTrustManager) return (X509ExtendedTrustManager) tm;
+        throw new IllegalStateException("the JDK offers no X509ExtendedTrustManager");
+    }
+
+    /**
+     * The CRLs in a file (PEM "X509 CRL" blocks or DER), each checked against the CAs of caFile: it
+     * must be signed by one of them, or it could refuse (or, worse, fail to refuse) anyone.
+     */
+    public static List<X509CRL> readCrls(Path file, Path caFile) {
+        byte[] bytes = Pki.readInput(file, "CRL");
+        List<X509CRL> crls = new ArrayList<>();
+        try {
+            for (var crl : CertificateFactory.getInstance("X.509").generateCRLs(new java.io.ByteArrayInputStream(bytes)))
+                crls.add((X509CRL) crl);
+        } catch (Exception e) {
+            throw Cli.fail("cannot read the CRL %s: %s", file, Pki.oneLine(e));
+        }
+        if (crls.isEmpty()) throw Cli.fail("cannot read the CRL %s: it holds no CRL (expected a PEM \"X509 CRL\" block)", file);
+        List<X509Certificate> cas = Pki.readCertificates(caFile, "CA certificate");
+        for (X509CRL crl : crls) {
+            boolean signed = cas.stream().anyMatch(ca -> {
+                try {
+                    if (!ca.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) return false;
+                    crl.verify(ca.getPublicKey());
+                    return true;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            if (!signed) throw Cli.fail("the CRL %s (issuer \"%s\") is not signed by a CA in %s, so it cannot be trusted",
+                    file, crl.getIssuerX500Principal().getName(), caFile);
+        }
+        return crls;
+    }
+
+    /** A trust manager whose delegate can be swapped while serving: serve.java reloads --crl this way. */
+    public static final class ReloadableTrustManager extends X509ExtendedTrustManager {
+        private final AtomicReference<X509ExtendedTrustManager> current;
+
+        public ReloadableTrustManager(X509ExtendedTrustManager first) { current = new AtomicReference<>(first); }
+
+        public void replace(X509ExtendedTrustManager next) { current.set(next); }
+
+        @Override public void checkClientTrusted(X509Certificate[] c, String a, Socket s) throws CertificateException { current.get().checkClientTrusted(c, a, s); }
+        @Override public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) throws CertificateException { current.get().checkClientTrusted(c, a, e); }
+        @Override public void checkClientTrusted(X509Certificate[] c, String a) throws CertificateException { current.get().checkClientTrusted(c, a); }
+        @Override public void checkServerTrusted(X509Certificate[] c, String a, Socket s) throws CertificateException { current.get().checkServerTrusted(c, a, s); }
+        @Override public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) throws CertificateException { current.get().checkServerTrusted(c, a, e); }
+        @Override public void checkServerTrusted(X509Certificate[] c, String a) throws CertificateException { current.get().checkServerTrusted(c, a); }
+        @Override public X509Certificate[] getAcceptedIssuers() { return current.get().getAcceptedIssuers(); }
     }
 
     /** An SSLContext limited to TLS 1.2/1.3 by the SSLParameters its users set (see parameters()). */
@@ -131,10 +235,11 @@ public final class Tls {
         }
     }
 
-    /** The context's defaults, TLS 1.2 and 1.3 only. */
+    /** The context's defaults narrowed to TLS 1.2 and 1.3 and the cipherSuites() above; both sides use it. */
     public static SSLParameters parameters(SSLContext ctx) {
         SSLParameters sp = ctx.getDefaultSSLParameters();
         sp.setProtocols(PROTOCOLS);
+        sp.setCipherSuites(cipherSuites(sp.getCipherSuites()));
         return sp;
     }
 
@@ -288,9 +393,31 @@ public final class Tls {
             } catch (CertificateException e) {
                 // HttpsServer drops failed handshakes silently; the service's log says who was refused and why.
                 if (log != null) log.accept("refused a client certificate: " + subject(chain[0]) + " (issuer "
-                        + issuer(chain[0]) + "): " + Pki.oneLine(e));
+                        + issuer(chain[0]) + ", serial " + chain[0].getSerialNumber().toString(16) + "): " + refusal(e));
                 throw e;
             }
+        }
+
+        /** Why a client certificate was refused, in words; a revocation names its date from the CRL. */
+        static String refusal(CertificateException e) {
+            var cpve = (CertPathValidatorException) find(e, CertPathValidatorException.class);
+            if (cpve != null && cpve.getReason() == CertPathValidatorException.BasicReason.REVOKED) {
+                var m = java.util.regex.Pattern.compile("revocation date: ([^,]+)").matcher(String.valueOf(cpve.getMessage()));
+                String when = "";
+                if (m.find()) {
+                    try { // the JDK prints java.util.Date's toString()
+                        when = ", revoked on " + Pki.utc(java.time.ZonedDateTime.parse(m.group(1),
+                                java.time.format.DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss zzz yyyy", Locale.ROOT)).toInstant());
+                    } catch (RuntimeException unparsed) {
+                        when = ", revoked on " + m.group(1);
+                    }
+                }
+                return "it is revoked (listed in the --crl file" + when + ")";
+            }
+            if (cpve != null && cpve.getReason() == CertPathValidatorException.BasicReason.UNDETERMINED_REVOCATION_STATUS)
+                return "its revocation status is unknown: the --crl file has no current CRL for its CA (past its next "
+                        + "update? renew it with ./jbang ca.java revoke) (" + Pki.oneLine(cpve) + ")";
+            return Pki.oneLine(e);
         }
 
         @Override public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) throws CertificateException { server(c, a, e, null); }
@@ -603,9 +730,10 @@ public final class Tls {
 
     private static Diagnosis noCommonProtocol(String where, String side, String seenAs) {
         return new Diagnosis(Problem.NO_COMMON_PROTOCOL, String.format("The TLS handshake with %s failed: %s refused "
-                + "it because the two sides share no protocol version or cipher suite. We offer only TLS 1.3 and 1.2 "
-                + "with the JDK's default cipher suites. Likely cause: the server allows only TLS 1.1 or older, or only "
-                + "unusual cipher suites. Fix: enable TLS 1.2 or 1.3 with AES-GCM or ChaCha20 suites on the server. "
+                + "it because the two sides share no protocol version or cipher suite. We offer only TLS 1.3, and TLS 1.2 "
+                + "with ECDHE key exchange and AES-GCM or ChaCha20-Poly1305 (no RSA key exchange, no CBC). Likely "
+                + "cause: the server allows only TLS 1.1 or older, or only RSA key exchange or CBC suites. Fix: enable "
+                + "TLS 1.3, or TLS 1.2 with ECDHE-*-AES128-GCM-SHA256 or similar, on the server. "
                 + "(Seen as: %s)", where, side, seenAs));
     }
 
@@ -700,10 +828,18 @@ public final class Tls {
                 facts.add("our certificate's extended key usage lacks clientAuth, so it may only identify a server");
                 fix = "issue one for clients (./jbang issue.java NAME, without --server-only)";
             }
+            String revoked = revokedLocally(ours, c);
+            if (revoked != null) {
+                facts.add("our certificate is listed as revoked in " + revoked + ", and a server given that CRL refuses it");
+                fix = "issue a new certificate (./jbang issue.java --force NAME) and use it";
+            }
             if (!seen.acceptedIssuers.isEmpty() && !seen.acceptedIssuers.contains(ours.getIssuerX500Principal().getName())) {
                 facts.add("it was issued by \"" + issuer(ours) + "\" but the server accepts only: " + String.join("; ", seen.acceptedIssuers));
                 fix = "use a certificate issued by one of those CAs, or add our CA to the server's trusted CAs";
             }
+            // Some servers (Python's ssl) list no CA names and send no alert: name the issuer to check.
+            if (facts.isEmpty())
+                facts.add("it was issued by \"" + issuer(ours) + "\"; check that the server trusts that CA");
         }
         String alertText = alert == null ? "the server hung up after seeing it"
                 : switch (alert) {
@@ -719,6 +855,34 @@ public final class Tls {
                 + "our client certificate%s: %s.%s Fix: %s. (Seen as: %s)", where,
                 ours == null ? "" : " \"" + subject(ours) + "\"", alertText,
                 facts.isEmpty() ? "" : " Likely cause: " + String.join("; ", facts) + ".", fix, seenAs));
+    }
+
+    /**
+     * Where a local CRL (ca.crl beside --cacert or --cert, or certs/ca.crl) lists our certificate:
+     * "certs/ca.crl (revoked on ...)", or null. A server that refuses a revoked certificate mostly
+     * just hangs up (the JDK's HttpsServer sends no alert), so this is how the client can tell.
+     */
+    static String revokedLocally(X509Certificate ours, Call c) {
+        List<Path> candidates = new ArrayList<>();
+        if (c.caFile() != null && c.caFile().toAbsolutePath().getParent() != null)
+            candidates.add(c.caFile().toAbsolutePath().getParent().resolve("ca.crl"));
+        if (c.identity() != null && c.identity().certFile().toAbsolutePath().getParent() != null)
+            candidates.add(c.identity().certFile().toAbsolutePath().getParent().resolve("ca.crl"));
+        candidates.add(Path.of("certs", "ca.crl").toAbsolutePath());
+        for (Path p : candidates.stream().distinct().toList()) {
+            if (!Files.isRegularFile(p)) continue;
+            try (InputStream in = Files.newInputStream(p)) {
+                for (var crl : CertificateFactory.getInstance("X.509").generateCRLs(in)) {
+                    X509CRL x = (X509CRL) crl;
+                    if (!x.getIssuerX500Principal().equals(ours.getIssuerX500Principal())) continue;
+                    var entry = x.getRevokedCertificate(ours.getSerialNumber());
+                    if (entry != null) return p + " (revoked on " + Pki.utc(entry.getRevocationDate().toInstant()) + ")";
+                }
+            } catch (Exception e) {
+                // not a readable CRL: no hint from it
+            }
+        }
+        return null;
     }
 
     static boolean hasClientAuth(X509Certificate c) {

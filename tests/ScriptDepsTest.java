@@ -19,7 +19,7 @@ class ScriptDepsTest {
     void everyDepsLineMatchesThePom() throws Exception {
         String pom = Files.readString(Support.ROOT.resolve("pom.xml"));
         List<Path> scripts;
-        try (Stream<Path> s = Stream.concat(Files.list(Support.ROOT), Files.list(Support.ROOT.resolve("lib")))) {
+        try (Stream<Path> s = Stream.of("", "lib", "bench").flatMap(ScriptDepsTest::list)) {
             scripts = s.filter(p -> p.toString().endsWith(".java")).toList();
         }
         assertFalse(scripts.isEmpty());
@@ -40,10 +40,29 @@ class ScriptDepsTest {
         assertTrue(seen >= 4, "found only " + seen + " //DEPS lines");
     }
 
+    static Stream<Path> list(String folder) {
+        try {
+            return Files.list(Support.ROOT.resolve(folder));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void benchScriptsNameSourcesThatExist() throws Exception {
+        // bench/attack.java compiles serve.java, ca.java and issue.java (and, through them, lib/) with //SOURCES.
+        String text = Files.readString(Support.ROOT.resolve("bench/attack.java"));
+        assertTrue(text.startsWith("///usr/bin/env jbang \"$0\" \"$@\" ; exit $?\n//JAVA 17+\n"));
+        Matcher m = Pattern.compile("^//SOURCES (\\S+)$", Pattern.MULTILINE).matcher(text);
+        int n = 0;
+        for (; m.find(); n++) assertTrue(Files.isRegularFile(Support.ROOT.resolve("bench").resolve(m.group(1))), m.group(1));
+        assertTrue(n >= 3, "found only " + n + " //SOURCES lines");
+    }
+
     @Test
     void everyScriptRunsUnderJbangWithItsSources() throws Exception {
         // Each script names the shared files it compiles with; a missing //SOURCES breaks `jbang x.java`.
-        for (String script : List.of("ca.java", "issue.java", "serve.java", "client.java", "tutorial.java")) {
+        for (String script : List.of("ca.java", "issue.java", "serve.java", "client.java", "tutorial.java", "inspect.java", "trust.java")) {
             String text = Files.readString(Support.ROOT.resolve(script));
             assertTrue(text.startsWith("///usr/bin/env jbang \"$0\" \"$@\" ; exit $?\n//JAVA 17+\n"), script);
             for (String lib : List.of("Pki", "Cli", "Tls"))
