@@ -13,6 +13,7 @@
 // prints the body on success. On failure it prints one paragraph (what failed, which side refused,
 // the likely cause, the fix) and exits with the code of the failure class (table in --help).
 // Hostname verification is always on, except with --insecure.
+// A client for your own code (the JDK's HttpClient): README "Use it in your own code", snippet MtlsClient.
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;

@@ -324,6 +324,7 @@ public class serve implements Callable<Integer> {
      * HttpsParameters alone the JDK calls setWantClientAuth(false) after it, which resets the mode
      * to none (jdk-tls-notes.md, HttpsServer).
      */
+    // Copy-ready twin: README "Use it in your own code", snippet MtlsServer (tests/ReadmeSnippetsTest runs it).
     static HttpsConfigurator configurator(SSLContext ctx, ClientAuth auth) {
         return new HttpsConfigurator(ctx) {
             @Override public void configure(HttpsParameters params) {
@@ -354,6 +355,7 @@ public class serve implements Callable<Integer> {
      * because issue.java replaces the .crt and the .key one after the other. A new pair that fails
      * to load, or whose key does not match, is refused and logged; the old pair keeps serving.
      */
+    // Copy-ready twin: README snippet ReloadingKeyManager.
     static void watchFiles(Config c, Tls.IdentityKeyManager keys, ScheduledExecutorService reloader) {
         String[] state = {digest(List.of(c.cert(), c.key())), null}; // [0] last seen, [1] last seen while still changing
         state[1] = state[0];
@@ -624,6 +626,7 @@ public class serve implements Callable<Integer> {
     }
 
     /** The client's certificate, or null when it sent none (getPeerCertificates throws then). */
+    // Copy-ready twin: README snippet CallerIdentity.
     static X509Certificate clientCertificate(HttpExchange ex) {
         try {
             return (X509Certificate) ((HttpsExchange) ex).getSSLSession().getPeerCertificates()[0];

@@ -17,6 +17,7 @@
 //   3. runs every check of the tutorial's section 4.3 and compares each outcome with the tutorial's;
 //   4. stops both services; exits 0 only when every outcome matches.
 // It never replaces a CA or a key: what is in --dir is reused, and only what is missing is made.
+// README snippet MtlsDemo does steps 1-4 with only the JDK and Bouncy Castle, for your own code.
 
 import java.io.PrintWriter;
 import java.net.InetAddress;

@@ -111,6 +111,7 @@ public final class Tls {
     }
 
     /** Reads a certificate (with any chain after it) and its key; unreadable files fail with one line. */
+    // Copy-ready twin: README "Use it in your own code", snippet PemSslContext.
     public static Identity readIdentity(Path certFile, Path keyFile, String passwordSpec) {
         List<X509Certificate> chain = Pki.readCertificates(certFile, "certificate");
         PrivateKey key = Pki.readPrivateKey(keyFile, "private key", passwordSpec, "--key-password");
@@ -278,6 +279,7 @@ public final class Tls {
      * names do not match, and the server then says "certificate required" instead of "unknown CA"
      * (jdk-tls-notes.md), which hides the real cause.
      */
+    // Copy-ready twin: README snippet ReloadingKeyManager.
     public static final class IdentityKeyManager extends X509ExtendedKeyManager {
         private final AtomicReference<Identity> current;
         private volatile Identity previous;
@@ -459,6 +461,7 @@ public final class Tls {
      * A fresh client per call, so every call is a full handshake that Seen can record. (client.java
      * uses an SSLSocket instead, see its fetch().)
      */
+    // Copy-ready twin: README snippet MtlsClient.
     public static Outcome get(Call c) {
         Seen seen = new Seen();
         SSLContext ctx = recordingContext(c, seen);
