@@ -9,6 +9,8 @@
 // ca.java: step 1 of the tutorial (openssl genrsa + req + x509 -signkey), done in Java.
 // Writes DIR/ca.crt and DIR/ca.key (default DIR: certs). It never replaces an existing CA key
 // unless --force is given, and then it keeps the old one as a timestamped .bak.
+// `ca.java --intermediate --name sub-ca` makes an intermediate CA signed by that root instead:
+// DIR/sub-ca.crt and DIR/sub-ca.key, pathLen 0, optionally limited to names (--name-constraint).
 // `ca.java revoke CERT...` adds certificates to DIR/ca.crl, the CA's signed list of revoked
 // certificates (CRL), which serve.java --crl enforces (openssl ca -revoke + -gencrl, in one step).
 
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -35,7 +38,10 @@ import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralSubtree;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.NameConstraints;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509v2CRLBuilder;
@@ -45,6 +51,7 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.util.IPAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,12 +61,15 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "ca.java", mixinStandardHelpOptions = true, version = "jbang-mtls ca 0.1",
         description = {"Creates a root CA: DIR/ca.crt and DIR/ca.key (replaces tutorial step 1).",
+                "With --intermediate, an intermediate CA signed by --ca instead: DIR/NAME.crt and DIR/NAME.key; "
+                        + "issue.java --ca DIR/NAME.crt --ca-key DIR/NAME.key signs with it.",
                 "ca.java revoke CERT... revokes certificates in DIR/ca.crl (see ca.java revoke --help)."},
         subcommands = ca.Revoke.class, sortOptions = false)
 public class ca implements Callable<Integer> {
 
-    @Option(names = "--days", defaultValue = "3650", description = "Validity in days (default: ${DEFAULT-VALUE}).")
-    int days;
+    @Option(names = "--days", paramLabel = "N",
+            description = "Validity in days (default: 3650; an intermediate: until its signing CA expires, at most 3650).")
+    Integer days;
 
     @Option(names = "--key-type", defaultValue = "rsa", paramLabel = "TYPE",
             description = "rsa, ec or ed25519 (default: ${DEFAULT-VALUE}).")
@@ -70,14 +80,36 @@ public class ca implements Callable<Integer> {
     Integer keySize;
 
     @Option(names = "--path-len", paramLabel = "N",
-            description = "Most intermediate CAs allowed below this root (default: no limit).")
+            description = "Most intermediate CAs allowed below this CA (default: no limit for a root; 0 for an "
+                    + "intermediate, which then signs service certificates only).")
     Integer pathLen;
+
+    @Option(names = "--intermediate", description = "Make an intermediate CA signed by --ca (default: DIR/ca.crt), not a root.")
+    boolean intermediate;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "With --intermediate: its file name, DIR/NAME.crt and .key (default: sub-ca).")
+    String name;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "With --intermediate: the CA that signs it (default: DIR/ca.crt).")
+    Path parentCert;
+
+    @Option(names = "--ca-key", paramLabel = "FILE", description = "With --intermediate: that CA's key (default: DIR/ca.key).")
+    Path parentKey;
+
+    @Option(names = "--ca-key-password", paramLabel = "SPEC", description = "With --intermediate: password of an encrypted --ca-key.")
+    String parentKeyPassword;
+
+    @Option(names = "--name-constraint", paramLabel = "KIND:NAME",
+            description = {"With --intermediate: the only names it may sign (repeatable): DNS:example.com (it and its "
+                    + "subdomains), DNS:.example.com (subdomains only), IP:10.0.0.0/8.",
+                    "A critical nameConstraints extension; kinds not named stay unrestricted."})
+    List<String> nameConstraints = new ArrayList<>();
 
     @Option(names = "--dir", defaultValue = "certs", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path dir;
 
     @Option(names = "--key-password", paramLabel = "SPEC",
-            description = "Encrypt ca.key (AES-256, PBKDF2-SHA256). SPEC: env:VAR, file:PATH, prompt or the password.")
+            description = "Encrypt the new key, ca.key or NAME.key (AES-256, PBKDF2-SHA256). SPEC: env:VAR, file:PATH, prompt or the password.")
     String keyPassword;
 
     @Option(names = "--force", description = "Replace an existing CA; the old files are kept as .bak.")
@@ -98,17 +130,20 @@ public class ca implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (days < 1) throw Cli.fail("--days must be at least 1, not %d", days);
+        if (days != null && days < 1) throw Cli.fail("--days must be at least 1, not %d", days);
         if (pathLen != null && pathLen < 0) throw Cli.fail("--path-len must be 0 or more");
+        if (intermediate) return intermediate();
+        if (name != null || parentCert != null || parentKey != null || parentKeyPassword != null || !nameConstraints.isEmpty())
+            throw Cli.fail("--name, --ca, --ca-key, --ca-key-password and --name-constraint describe an intermediate CA: add --intermediate");
         Path crtFile = dir.resolve("ca.crt"), keyFile = dir.resolve("ca.key");
         if (!force && (Files.exists(keyFile) || Files.exists(crtFile)))
             throw Cli.fail("%s already exists: replacing a CA orphans every certificate it signed. "
                     + "Keep using it, choose another --dir, or add --force (the old files are kept as .bak)",
                     Files.exists(keyFile) ? keyFile : crtFile);
 
-        X500Name name = subject.build(defaultCommonName());
+        X500Name name = subject.build(defaultCommonName("root CA"));
         Instant notBefore = Pki.backdated(Instant.now());
-        Instant notAfter = Pki.notAfter(notBefore, days);
+        Instant notAfter = Pki.notAfter(notBefore, days == null ? 3650 : days);
         char[] password = keyPassword == null ? null : Pki.password(keyPassword, "--key-password");
         KeyPair kp = Pki.newKeyPair(keyType, keySize);
         X509Certificate cert = newRootCa(kp, name, notBefore, notAfter, pathLen);
@@ -134,31 +169,132 @@ public class ca implements Callable<Integer> {
      */
     public static X509Certificate newRootCa(KeyPair kp, X500Name subject, Instant notBefore, Instant notAfter,
                                             Integer pathLen) {
+        return newCa(kp.getPublic(), subject, null, kp.getPrivate(), notBefore, notAfter, pathLen, List.of());
+    }
+
+    /**
+     * An intermediate CA certificate signed by parent: the root's profile plus the AKI that every
+     * certificate but a root needs (-x509_strict error 85), and, when permitted is not empty, name
+     * constraints, which RFC 5280 4.2.1.10 wants critical.
+     */
+    public static X509Certificate newIntermediateCa(PublicKey key, X500Name subject, X509Certificate parent,
+                                                    PrivateKey parentKey, Instant notBefore, Instant notAfter,
+                                                    Integer pathLen, List<GeneralSubtree> permitted) {
+        return newCa(key, subject, parent, parentKey, notBefore, notAfter, pathLen, permitted);
+    }
+
+    private static X509Certificate newCa(PublicKey key, X500Name subject, X509Certificate parent, PrivateKey signerKey,
+                                         Instant notBefore, Instant notAfter, Integer pathLen, List<GeneralSubtree> permitted) {
         try {
             BigInteger serial = Pki.randomSerial();
-            var b = new JcaX509v3CertificateBuilder(subject, serial, Date.from(notBefore), Date.from(notAfter),
-                    subject, kp.getPublic());
+            X500Name issuer = parent == null ? subject : Pki.holder(parent).getSubject();
+            var b = new JcaX509v3CertificateBuilder(issuer, serial, Date.from(notBefore), Date.from(notAfter), subject, key);
             var ext = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true,
                     pathLen == null ? new BasicConstraints(true) : new BasicConstraints(pathLen));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             // SKI non-critical (a critical one fails -x509_strict); issue.java copies it into each AKI.
-            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
-            var signer = new JcaContentSignerBuilder(Pki.signatureAlgorithm(kp.getPrivate())).build(kp.getPrivate());
+            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key));
+            if (parent != null) b.addExtension(Extension.authorityKeyIdentifier, false, Pki.authorityKeyId(parent));
+            if (!permitted.isEmpty())
+                b.addExtension(Extension.nameConstraints, true, new NameConstraints(permitted.toArray(new GeneralSubtree[0]), null));
+            var signer = new JcaContentSignerBuilder(Pki.signatureAlgorithm(signerKey)).build(signerKey);
             return new JcaX509CertificateConverter().getCertificate(b.build(signer));
+        } catch (Cli.Failure f) {
+            throw f;
         } catch (Exception e) {
             throw Cli.fail(e, "cannot create the CA certificate: %s", Pki.oneLine(e));
         }
     }
 
     /**
-     * A CN that tells this root apart in a trust store list and in a server's list of accepted CAs
+     * `ca.java --intermediate`: a CA signed by --ca that signs the service certificates, so the root's
+     * key can stay offline. pathLen 0 by default: it may sign service certificates but no further CA.
+     */
+    private Integer intermediate() {
+        String base = name == null ? "sub-ca" : name;
+        if (!base.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}") || base.equals("ca"))
+            throw Cli.fail("--name '%s' must be a plain file name other than ca (letters, digits, '.', '_' and '-')", base);
+        List<GeneralSubtree> permitted = nameConstraints.stream().map(ca::nameConstraint).toList();
+        Path caFile = parentCert != null ? parentCert : dir.resolve("ca.crt");
+        Path caKeyFile = parentKey != null ? parentKey : dir.resolve("ca.key");
+        Path crtFile = dir.resolve(base + ".crt"), keyFile = dir.resolve(base + ".key");
+        if (!force && (Files.exists(keyFile) || Files.exists(crtFile)))
+            throw Cli.fail("%s already exists: replacing an intermediate CA orphans every certificate it signed. "
+                    + "Choose another --name, or add --force (the old files are kept as .bak)", Files.exists(keyFile) ? keyFile : crtFile);
+
+        X509Certificate parent = Pki.readCertificate(caFile, "CA certificate");
+        PrivateKey parentPrivate = Pki.readPrivateKey(caKeyFile, "CA key", parentKeyPassword, "--ca-key-password");
+        Pki.checkCa(parent, parentPrivate, caFile, caKeyFile);
+        int below = pathLen == null ? 0 : pathLen, allowed = parent.getBasicConstraints(); // MAX_VALUE: no limit
+        if (allowed == 0)
+            throw Cli.fail("%s has pathLen 0: it may sign service certificates but no CA; sign the intermediate with the root", caFile);
+        if (below >= allowed)
+            throw Cli.fail("%s has pathLen %d: a CA it signs needs a --path-len below %d, not %d", caFile, allowed, allowed, below);
+        X500Name subj = subject.build(defaultCommonName("intermediate CA " + base));
+        if (subj.equals(Pki.holder(parent).getSubject()))
+            throw Cli.fail("the intermediate's subject equals its CA's (%s); give it another --cn", subj);
+
+        // Not beyond the signing CA: a certificate is no longer valid than its chain (RFC 5280 6.1.3).
+        Instant notBefore = Pki.backdated(Instant.now());
+        Instant notAfter = Pki.notAfter(notBefore, days == null ? 3650 : days);
+        Instant parentEnd = parent.getNotAfter().toInstant();
+        boolean clipped = notAfter.isAfter(parentEnd);
+        if (clipped) notAfter = parentEnd;
+        char[] password = keyPassword == null ? null : Pki.password(keyPassword, "--key-password");
+        KeyPair kp = Pki.newKeyPair(keyType, keySize);
+        X509Certificate cert = newIntermediateCa(kp.getPublic(), subj, parent, parentPrivate, notBefore, notAfter, below, permitted);
+
+        List<Pki.OutFile> files = List.of(
+                Pki.OutFile.key(keyFile, Pki.pem(kp.getPrivate(), password)), // the key first: see Pki.writeAll
+                Pki.OutFile.cert(crtFile, Pki.pem(cert)));
+        String description = Pki.describe(cert);
+        List<Path> backups = Pki.writeAll(files, force);
+
+        var out = spec.commandLine().getOut();
+        out.println("Created an intermediate CA signed by " + caFile + ":");
+        out.print(description);
+        Pki.printWritten(out, files, backups);
+        if (clipped && days != null)
+            spec.commandLine().getErr().printf("Warning: --days %d would outlive the signing CA %s; the intermediate ends "
+                    + "when it does, %s.%n", days, caFile, Pki.utc(parentEnd));
+        out.printf("Note: clients still trust only %s. A server sends %s after its own certificate: issue.java puts it in NAME.crt.%n",
+                caFile, crtFile);
+        out.printf("Next: ./jbang issue.java --ca %s --ca-key %s service-a.example.com%n", crtFile, keyFile);
+        return 0;
+    }
+
+    /** A --name-constraint (DNS:example.com, DNS:.example.com or IP:10.0.0.0/8) as a permitted subtree. */
+    static GeneralSubtree nameConstraint(String spec) {
+        int colon = spec.indexOf(':');
+        String kind = colon < 0 ? "" : spec.substring(0, colon).toUpperCase(Locale.ROOT);
+        String value = spec.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
+        if (kind.equals("DNS")) {
+            // RFC 5280 4.2.1.10: example.com also covers its subdomains; OpenSSL, Go and BC read .example.com
+            // as the subdomains only.
+            String label = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
+            if (!value.matches("\\.?(" + label + "\\.)*" + label) || value.length() > 253)
+                throw Cli.fail("--name-constraint %s: '%s' is not a DNS name; write DNS:example.com or DNS:.example.com", spec, value);
+            return new GeneralSubtree(new GeneralName(GeneralName.dNSName, value));
+        }
+        if (kind.equals("IP")) {
+            String[] parts = value.split("/", -1);
+            boolean v4 = parts.length == 2 && IPAddress.isValidIPv4(parts[0]), v6 = parts.length == 2 && IPAddress.isValidIPv6(parts[0]);
+            if (!(v4 || v6) || !parts[1].matches("\\d{1,3}") || Integer.parseInt(parts[1]) > (v4 ? 32 : 128))
+                throw Cli.fail("--name-constraint %s: write an address range such as IP:10.0.0.0/8 or IP:fd00::/8", spec);
+            return new GeneralSubtree(new GeneralName(GeneralName.iPAddress, value)); // address and mask, 8 or 32 bytes
+        }
+        throw Cli.fail("--name-constraint %s: write DNS:example.com, DNS:.example.com or IP:10.0.0.0/8", spec);
+    }
+
+    /**
+     * A CN that tells this CA apart in a trust store list and in a server's list of accepted CAs
      * (iOS lists only roots with a CN): user, date and a random tag, since one user may make two a day.
      */
-    static String defaultCommonName() {
+    static String defaultCommonName(String kind) {
         byte[] tag = new byte[3];
         Pki.RANDOM.nextBytes(tag);
-        return "jbang-mtls root CA (" + System.getProperty("user.name") + " " + LocalDate.now() + " " + java.util.HexFormat.of().formatHex(tag) + ")";
+        return "jbang-mtls " + kind + " (" + System.getProperty("user.name") + " " + LocalDate.now() + " " + java.util.HexFormat.of().formatHex(tag) + ")";
     }
 
     // ---------------------------------------------------------------- revocation (ca.java revoke)

@@ -10,6 +10,9 @@
 // `./jbang issue.java service-a.example.com` writes certs/service-a.crt and certs/service-a.key,
 // signed by certs/ca.crt + certs/ca.key. It never replaces an existing file unless --force is
 // given, and then it keeps the old one as a timestamped .bak.
+// Signed by an intermediate CA (ca.java --intermediate), NAME.crt holds the certificate followed by
+// the intermediate(s): the chain a server sends. `--renew certs/service-a.crt` re-issues a
+// certificate with the same names, subject, usage and key, a new serial and new dates.
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
@@ -24,10 +27,9 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -35,7 +37,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.bouncycastle.asn1.ASN1OctetString;
+import java.util.stream.Collectors;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -49,6 +51,9 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.NameConstraintValidatorException;
+import org.bouncycastle.asn1.x509.NameConstraints;
+import org.bouncycastle.asn1.x509.PKIXNameConstraintValidator;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -67,7 +72,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "issue.java", mixinStandardHelpOptions = true, version = "jbang-mtls issue 0.1",
         description = {"Issues a certificate for a service, signed by your CA (replaces tutorial steps 2 and 3).",
                 "NAME is a DNS name, an IP address, an email address or a URI such as spiffe://example.org/svc.",
-                "The first NAME is the certificate's CN and gives the file name; the others are more SANs."},
+                "The first NAME is the certificate's CN and gives the file name; the others are more SANs.",
+                "Signed by an intermediate CA (ca.java --intermediate), NAME.crt holds the certificate, then the "
+                        + "intermediate(s): what a server sends. The root stays out; clients trust it.",
+                "--renew FILE re-issues FILE (same names, subject, usage and key) with a new serial and dates."},
         sortOptions = false)
 public class issue implements Callable<Integer> {
 
@@ -88,8 +96,18 @@ public class issue implements Callable<Integer> {
             description = "Sign this CSR (e.g. from openssl req). Its SANs are kept unless NAMEs are given.")
     Path csr;
 
+    @Option(names = "--renew", paramLabel = "FILE",
+            description = {"Re-issue FILE (e.g. certs/service-a.crt) with the same names, subject, usage and key "
+                    + "(FILE's NAME.key beside it), a new serial and new dates; the old FILE is kept as .bak.",
+                    "The key file is left as it is unless --new-key. --days defaults to the old validity (at most 825)."})
+    Path renew;
+
+    @Option(names = "--new-key", description = "With --renew: make a new key too (same type and size unless --key-type/--key-size).")
+    boolean newKey;
+
     @Option(names = "--ca", defaultValue = "certs/ca.crt", paramLabel = "FILE",
-            description = "CA certificate (default: ${DEFAULT-VALUE}).")
+            description = "CA certificate (default: ${DEFAULT-VALUE}); may be an intermediate, optionally followed by its "
+                    + "chain (else its root is looked for in ca.crt beside it).")
     Path caCert;
 
     @Option(names = "--ca-key", defaultValue = "certs/ca.key", paramLabel = "FILE",
@@ -127,13 +145,14 @@ public class issue implements Callable<Integer> {
             description = "Password of the .p12 (default: the key password, else 'changeit').")
     String p12Password;
 
-    @Option(names = "--chain", description = "Also write NAME-chain.crt: the certificate followed by the CA's.")
+    @Option(names = "--chain", description = "Also write NAME-chain.crt: the certificate, any intermediates, then the root.")
     boolean chain;
 
     @Option(names = "--dir", defaultValue = "certs", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path dir;
 
-    @Option(names = "--force", description = "Replace existing files; the old ones are kept as .bak.")
+    @Option(names = "--force", description = "Replace existing files; the old ones are kept as .bak. With --renew: "
+            + "renew a certificate that another CA issued, with --ca.")
     boolean force;
 
     @Option(names = "--skip-existing", description = {
@@ -151,6 +170,9 @@ public class issue implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** The certificate --renew re-issues, once read. */
+    private X509Certificate renewed;
 
     public static void main(String... args) {
         System.exit(Cli.run(new issue(), args));
@@ -175,26 +197,34 @@ public class issue implements Callable<Integer> {
     public Integer call() {
         checkFlags();
         // 1. The CA: everything about it is checked before any key is made or file written.
-        X509Certificate ca = Pki.readCertificate(caCert, "CA certificate");
+        List<X509Certificate> caChain = caChain(Pki.readCertificates(caCert, "CA certificate"), caCert);
+        X509Certificate ca = caChain.get(0);
         PrivateKey caPrivate = Pki.readPrivateKey(caKey, "CA key", caKeyPassword, "--ca-key-password");
-        checkCa(ca, caPrivate, caCert, caKey);
+        Pki.checkCa(ca, caPrivate, caCert, caKey);
         char[] keyPw = keyPassword == null ? null : Pki.password(keyPassword, "--key-password");
         char[] p12Pw = !p12 ? null : p12Password != null ? Pki.password(p12Password, "--p12-password")
                 : keyPw != null ? keyPw : "changeit".toCharArray();
 
         // 2. What to issue, and the files that will be written: refuse to overwrite before any work.
-        List<Request> requests = csr != null ? List.of(fromCsr()) : fromNames();
+        List<Request> requests = renew != null ? List.of(fromRenewal(ca, keyPw)) : csr != null ? List.of(fromCsr()) : fromNames();
+        for (Request r : requests) checkNameConstraints(r.sans(), caChain, caCert);
+        if (chain && !Pki.selfSigned(caChain.get(caChain.size() - 1)))
+            throw Cli.fail("cannot find the root CA above %s for --chain: put the root after it in the --ca file, "
+                    + "or keep it as ca.crt beside it", caCert);
         if (skipExisting) requests = requests.stream().map(r -> resume(r, ca, keyPw)).toList();
         List<Pki.OutFile> planned = new ArrayList<>();
         for (Request r : requests) planned.addAll(outFiles(r, "", null, null, null));
         // resume() has already refused, one by one, what --skip-existing may not replace.
-        boolean replace = force || skipExisting;
+        boolean replace = force || skipExisting || renew != null; // a renewal replaces, keeping .bak files
         Pki.checkOverwrite(planned, replace);
 
         // 3. Keys and certificates; keys are made in parallel, the slow part for RSA.
         Instant notBefore = Pki.backdated(Instant.now());
         Instant notAfter = Pki.notAfter(notBefore, days);
-        Usage usage = serverOnly ? Usage.SERVER : clientOnly ? Usage.CLIENT : Usage.SERVER_AND_CLIENT;
+        Usage usage = renewed != null ? usageOf(renewed) : serverOnly ? Usage.SERVER : clientOnly ? Usage.CLIENT : Usage.SERVER_AND_CLIENT;
+        // A server sends its certificate and the intermediates; the root is what clients already trust.
+        String intermediates = caChain.stream().filter(c -> !Pki.selfSigned(c)).map(Pki::pem).collect(Collectors.joining());
+        String wholeChain = caChain.stream().map(Pki::pem).collect(Collectors.joining());
         List<Pki.OutFile> files = new ArrayList<>();
         List<String> made = new ArrayList<>(); // described before writing: a failure then leaves no file
         List<Object[]> built = requests.parallelStream().map(r -> {
@@ -211,9 +241,9 @@ public class issue implements Callable<Integer> {
             X509Certificate cert = (X509Certificate) b[2];
             PrivateKey priv = kp != null ? kp.getPrivate() : r.keptKey();
             if (r.keptCert() == null) made.add(Pki.describe(cert));
-            files.addAll(outFiles(r, Pki.pem(cert), kp == null ? null : Pki.pem(kp.getPrivate(), keyPw),
-                    chain ? Pki.pem(cert) + Pki.pem(ca) : null,
-                    p12 && priv != null ? pkcs12(r.name(), priv, cert, ca, p12Pw) : null));
+            files.addAll(outFiles(r, Pki.pem(cert) + intermediates, kp == null ? null : Pki.pem(kp.getPrivate(), keyPw),
+                    chain ? Pki.pem(cert) + wholeChain : null,
+                    p12 && priv != null ? pkcs12(r.name(), priv, cert, caChain, p12Pw) : null));
         }
 
         // 4. Write all files (each atomically), then say what was made.
@@ -230,7 +260,9 @@ public class issue implements Callable<Integer> {
                 out.printf("Note: %s and %s exist, match and are signed by this CA; skipped.%n",
                         dir.resolve(r.name() + ".crt"), dir.resolve(r.name() + ".key"));
         for (String description : made) {
-            out.println("Issued a certificate signed by " + caCert + ":");
+            if (renewed == null) out.println("Issued a certificate signed by " + caCert + ":");
+            else out.printf("Renewed %s (it was serial %s, valid until %s), signed by %s:%n", renew,
+                    renewed.getSerialNumber().toString(16), Pki.utc(renewed.getNotAfter().toInstant()), caCert);
             out.print(description);
         }
         for (Request r : requests)
@@ -238,6 +270,11 @@ public class issue implements Callable<Integer> {
                 out.printf("Note: kept the existing key %s; its new certificate is for that key.%n",
                         dir.resolve(r.name() + ".key"));
         Pki.printWritten(out, files, backups);
+        if (!intermediates.isEmpty())
+            out.printf("Note: each .crt holds the certificate, then the intermediate CA %s: the chain a server sends "
+                    + "(nginx ssl_certificate, serve.java --cert). Clients trust the root only.%n", caCert);
+        if (renewed != null)
+            out.println("Note: a running serve.java uses the renewed certificate for new connections, without a restart.");
         if (p12 && p12Password == null && keyPw == null)
             out.println("Note: the .p12 password is \"changeit\", Java's usual default; set one with --p12-password.");
         warnings(ca, notAfter);
@@ -247,6 +284,18 @@ public class issue implements Callable<Integer> {
     private void checkFlags() {
         if (days < 1) throw Cli.fail("--days must be at least 1, not %d", days);
         if (serverOnly && clientOnly) throw Cli.fail("--server-only and --client-only exclude each other");
+        if (renew != null) {
+            if (!names.isEmpty() || csr != null || each || skipExisting || fileName != null || serverOnly || clientOnly
+                    || subject.given())
+                throw Cli.fail("--renew keeps the names, subject and usage of %s, so NAMEs, --csr, --each, --skip-existing, "
+                        + "--name, --server-only, --client-only and subject flags do not apply", renew);
+            if (!newKey && (keyType != null || keySize != null))
+                throw Cli.fail("--renew keeps the key; --key-type and --key-size need --new-key");
+            if (spec.commandLine().getParseResult().hasMatchedOption("--dir"))
+                throw Cli.fail("--renew writes beside %s; --dir does not apply", renew);
+            return;
+        }
+        if (newKey) throw Cli.fail("--new-key goes with --renew; a new certificate always gets a new key");
         if (csr == null && names.isEmpty())
             throw Cli.fail("give at least one NAME, such as service-a.example.com, or --csr FILE");
         if (csr != null && each) throw Cli.fail("--each issues from NAMEs; it does not combine with --csr");
@@ -295,6 +344,118 @@ public class issue implements Callable<Integer> {
             requests.add(new Request(name, subj, sans, !hasCn(subj), null, null, null));
         }
         return requests;
+    }
+
+    /**
+     * The request for --renew: the old certificate's subject, SANs and usage, and its key (NAME.key
+     * beside it) unless --new-key. The old certificate must come from --ca, unless --force.
+     */
+    private Request fromRenewal(X509Certificate ca, char[] keyPw) {
+        String file = renew.getFileName().toString();
+        if (!file.endsWith(".crt") || file.length() == 4)
+            throw Cli.fail("--renew takes a NAME.crt file with NAME.key beside it, such as certs/service-a.crt, not %s", renew);
+        X509Certificate old = Pki.readCertificate(renew, "certificate to renew");
+        if (old.getBasicConstraints() >= 0)
+            throw Cli.fail("%s is a CA certificate; --renew re-issues service certificates", renew);
+        if (!signedBy(old, ca) && !force)
+            throw Cli.fail("%s was issued by \"%s\", not by the CA %s: give that CA with --ca and --ca-key, "
+                    + "or add --force to have %s sign the renewal", renew, Pki.holder(old).getIssuer(), caCert, caCert);
+        renewed = old;
+        dir = renew.getParent() != null ? renew.getParent() : Path.of(".");
+        String name = file.substring(0, file.length() - ".crt".length());
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--days")) days = renewalDays(old);
+        chain |= Files.exists(dir.resolve(name + "-chain.crt")); // renewed too, or it would keep serving the old one
+        if (!p12 && Files.exists(dir.resolve(name + ".p12")))
+            spec.commandLine().getErr().printf("Warning: %s still holds the old certificate; add --p12 to renew it too.%n",
+                    dir.resolve(name + ".p12"));
+
+        X500Name subj = Pki.holder(old).getSubject();
+        Extension sanExt = Pki.holder(old).getExtension(Extension.subjectAlternativeName);
+        List<GeneralName> sans = new ArrayList<>();
+        if (sanExt != null) sans.addAll(List.of(GeneralNames.getInstance(sanExt.getParsedValue()).getNames()));
+        else if (firstCn(subj) != null) sans.add(parseName(firstCn(subj))); // the tutorial's CN-only certificate
+        if (sans.isEmpty()) throw Cli.fail("%s names no host (no SAN, no CN); issue a new one with NAMEs", renew);
+        boolean sanCritical = sanExt != null ? sanExt.isCritical() : !hasCn(subj);
+        if (newKey) {
+            if (keyType == null) {
+                keyType = old.getPublicKey() instanceof RSAPublicKey ? "rsa" : old.getPublicKey().getAlgorithm().equals("EC") ? "ec" : "ed25519";
+                if (keySize == null && !keyType.equals("ed25519"))
+                    keySize = old.getPublicKey() instanceof RSAPublicKey r ? r.getModulus().bitLength()
+                            : ((java.security.interfaces.ECPublicKey) old.getPublicKey()).getParams().getCurve().getField().getFieldSize();
+            }
+            return new Request(name, subj, sans, sanCritical, null, null, null);
+        }
+        Path keyFile = dir.resolve(name + ".key");
+        PrivateKey key = Pki.readPrivateKeyWith(keyFile, "key", keyPw, "--key-password");
+        if (!Pki.keyMatches(key, old.getPublicKey()))
+            throw Cli.fail("the key %s does not belong to %s (their public keys differ); add --new-key to renew with a new key",
+                    keyFile, renew);
+        return new Request(name, subj, sans, sanCritical, old.getPublicKey(), key, null); // the key file stays as it is
+    }
+
+    /** The old certificate's validity in days, at most Apple's 825 (support.apple.com/103769). */
+    static int renewalDays(X509Certificate old) {
+        long d = Duration.between(old.getNotBefore().toInstant(), old.getNotAfter().toInstant()).toDays();
+        return (int) Math.max(1, Math.min(d, APPLE_MAX_DAYS));
+    }
+
+    /** The usage an existing certificate's EKU gives; none at all (the tutorial's openssl certificates) allows both. */
+    static Usage usageOf(X509Certificate c) {
+        Extension e = Pki.holder(c).getExtension(Extension.extendedKeyUsage);
+        if (e == null) return Usage.SERVER_AND_CLIENT;
+        ExtendedKeyUsage eku = ExtendedKeyUsage.getInstance(e.getParsedValue());
+        boolean server = eku.hasKeyPurposeId(KeyPurposeId.id_kp_serverAuth), client = eku.hasKeyPurposeId(KeyPurposeId.id_kp_clientAuth);
+        return server == client ? Usage.SERVER_AND_CLIENT : server ? Usage.SERVER : Usage.CLIENT;
+    }
+
+    /**
+     * The signing CA followed by its issuers, up to the root as far as they are found: the certificates
+     * after it in the --ca file, then ca.crt beside it (where ca.java --intermediate leaves its root).
+     * For a root CA this is the root alone.
+     */
+    static List<X509Certificate> caChain(List<X509Certificate> caFileCerts, Path caFile) {
+        List<X509Certificate> chain = new ArrayList<>(List.of(caFileCerts.get(0)));
+        if (Pki.selfSigned(chain.get(0))) return chain;
+        List<X509Certificate> candidates = new ArrayList<>(caFileCerts.subList(1, caFileCerts.size()));
+        Path root = caFile.resolveSibling("ca.crt");
+        try {
+            if (!root.equals(caFile) && Files.isRegularFile(root)) candidates.addAll(Pki.readCertificates(root, "root CA certificate"));
+        } catch (Cli.Failure unreadable) {
+            // only --chain needs the root, and it says so when it is missing
+        }
+        for (X509Certificate top = chain.get(0); !Pki.selfSigned(top) && chain.size() < 8; ) {
+            X509Certificate up = null;
+            for (X509Certificate c : candidates) if (!chain.contains(c) && signedBy(top, c)) up = c;
+            if (up == null) break;
+            chain.add(up);
+            top = up;
+        }
+        return chain;
+    }
+
+    /**
+     * Refuses, before any key is made, a name that a CA in the chain may not sign: every verifier would
+     * refuse the certificate (OpenSSL: "permitted subtree violation", error 47; RFC 5280 4.2.1.10).
+     */
+    static void checkNameConstraints(List<GeneralName> sans, List<X509Certificate> caChain, Path caFile) {
+        for (X509Certificate ca : caChain) {
+            Extension e = Pki.holder(ca).getExtension(Extension.nameConstraints);
+            if (e == null) continue;
+            NameConstraints nc = NameConstraints.getInstance(e.getParsedValue());
+            var validator = new PKIXNameConstraintValidator();
+            if (nc.getPermittedSubtrees() != null) validator.intersectPermittedSubtree(nc.getPermittedSubtrees());
+            if (nc.getExcludedSubtrees() != null) for (var t : nc.getExcludedSubtrees()) validator.addExcludedSubtree(t);
+            for (GeneralName n : sans) {
+                try {
+                    validator.checkPermitted(n);
+                    validator.checkExcluded(n);
+                } catch (NameConstraintValidatorException ex) {
+                    String which = ca == caChain.get(0) ? "the CA " + caFile : "\"" + Pki.holder(ca).getSubject() + "\" above " + caFile;
+                    throw Cli.fail("%s is outside the names %s may sign: its name constraints are %s",
+                            Pki.describeNames(new GeneralNames(n)), which, Pki.describeNameConstraints(nc));
+                }
+            }
+        }
     }
 
     /** The request for --csr: its key and subject, its SANs unless NAMEs replace them; never its extensions. */
@@ -372,28 +533,6 @@ public class issue implements Callable<Integer> {
         }
     }
 
-    /**
-     * A root names itself as issuer, or has no AKI, or an AKI equal to its SKI (what ca.java, openssl
-     * and mkcert write). A damaged byte in the names leaves the key ids, so this still holds.
-     */
-    private static boolean claimsToBeRoot(X509Certificate ca) {
-        if (ca.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) return true;
-        var ext = Pki.holder(ca).getExtensions();
-        var aki = ext == null ? null : AuthorityKeyIdentifier.fromExtensions(ext);
-        var ski = ext == null ? null : org.bouncycastle.asn1.x509.SubjectKeyIdentifier.fromExtensions(ext);
-        return aki == null || aki.getKeyIdentifierOctets() == null
-                || (ski != null && java.util.Arrays.equals(aki.getKeyIdentifierOctets(), ski.getKeyIdentifier()));
-    }
-
-    private static boolean selfSigned(X509Certificate ca) {
-        try {
-            ca.verify(ca.getPublicKey());
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     private static boolean signedBy(X509Certificate c, X509Certificate ca) {
         try {
             c.verify(ca.getPublicKey());
@@ -431,7 +570,7 @@ public class issue implements Callable<Integer> {
             // With no CN the SAN must be critical (RFC 5280 4.2.1.6; -x509_strict error 88).
             b.addExtension(Extension.subjectAlternativeName, sanCritical, generalNames(sans));
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key));
-            b.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId(ca, ext));
+            b.addExtension(Extension.authorityKeyIdentifier, false, Pki.authorityKeyId(ca));
             var signer = new JcaContentSignerBuilder(Pki.signatureAlgorithm(caKey)).build(caKey);
             return new JcaX509CertificateConverter().getCertificate(b.build(signer));
         } catch (Cli.Failure f) {
@@ -447,39 +586,6 @@ public class issue implements Callable<Integer> {
             case CLIENT: return new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth);
             default: return new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
         }
-    }
-
-    /** The AKI's key id is the CA's own SKI when it has one (a CA made by openssl or mkcert), as RFC 5280 wants. */
-    private static AuthorityKeyIdentifier authorityKeyId(X509Certificate ca, JcaX509ExtensionUtils ext) {
-        byte[] ski = ca.getExtensionValue(Extension.subjectKeyIdentifier.getId());
-        if (ski == null) return ext.createAuthorityKeyIdentifier(ca.getPublicKey());
-        byte[] id = ASN1OctetString.getInstance(ASN1OctetString.getInstance(ski).getOctets()).getOctets();
-        return new AuthorityKeyIdentifier(id);
-    }
-
-    /** Refuses a CA that cannot sign: not a CA, no keyCertSign, expired, or a key that is not its own. */
-    public static void checkCa(X509Certificate ca, PrivateKey key, Path caPath, Path keyPath) {
-        if (ca.getBasicConstraints() < 0)
-            throw Cli.fail("%s is not a CA certificate (its basicConstraints lacks CA:TRUE); "
-                    + "make a CA with ./jbang ca.java, or point --ca at yours", caPath);
-        boolean[] ku = ca.getKeyUsage();
-        if (ku != null && !ku[5])
-            throw Cli.fail("%s may not sign certificates: its keyUsage lacks keyCertSign", caPath);
-        try {
-            ca.checkValidity();
-        } catch (CertificateExpiredException e) {
-            throw Cli.fail("CA certificate %s expired on %s; make a new CA with ./jbang ca.java",
-                    caPath, Pki.utc(ca.getNotAfter().toInstant()));
-        } catch (CertificateNotYetValidException e) {
-            throw Cli.fail("CA certificate %s is not valid before %s; check this machine's clock",
-                    caPath, Pki.utc(ca.getNotBefore().toInstant()));
-        }
-        if (!Pki.keyMatches(key, ca.getPublicKey()))
-            throw Cli.fail("CA key %s does not belong to CA certificate %s (their public keys differ)", keyPath, caPath);
-        // A root signs itself: if that signature fails, a byte of ca.crt changed (its name, dates or
-        // key id), and every certificate issued now would name an issuer that no trust store holds.
-        if (claimsToBeRoot(ca) && !selfSigned(ca))
-            throw Cli.fail("CA certificate %s is damaged: its own signature does not verify", caPath);
     }
 
     // ------------------------------------------------------------------ names
@@ -619,11 +725,13 @@ public class issue implements Callable<Integer> {
      * A PKCS#12 bundle with the JDK's modern defaults (PBES2, AES-256, HMAC-SHA256): openssl 3 and
      * keytool read it with no -legacy flag, unlike mkcert's RC2 bundles.
      */
-    static byte[] pkcs12(String alias, PrivateKey key, X509Certificate cert, X509Certificate ca, char[] password) {
+    static byte[] pkcs12(String alias, PrivateKey key, X509Certificate cert, List<X509Certificate> caChain, char[] password) {
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
-            ks.setKeyEntry(alias, key, password, new Certificate[] {cert, ca});
+            List<Certificate> entry = new ArrayList<>(List.of(cert));
+            entry.addAll(caChain);
+            ks.setKeyEntry(alias, key, password, entry.toArray(new Certificate[0]));
             var bytes = new ByteArrayOutputStream();
             ks.store(bytes, password);
             return bytes.toByteArray();

@@ -36,7 +36,9 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
@@ -56,6 +58,7 @@ import java.util.StringJoiner;
 import java.util.function.Supplier;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -67,6 +70,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.NameConstraints;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -233,6 +237,75 @@ public final class Pki {
     /** Starts validity five minutes back, so a peer whose clock lags a little accepts it at once. */
     public static Instant backdated(Instant now) {
         return now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(5, java.time.temporal.ChronoUnit.MINUTES);
+    }
+
+    // ---------------------------------------------------------------- signing CAs
+
+    /**
+     * Refuses a CA that cannot sign: not a CA, no keyCertSign, expired, or a key that is not its own.
+     * issue.java checks its --ca with it, and ca.java --intermediate the root that signs the intermediate.
+     */
+    public static void checkCa(X509Certificate ca, PrivateKey key, Path caPath, Path keyPath) {
+        if (ca.getBasicConstraints() < 0)
+            throw Cli.fail("%s is not a CA certificate (its basicConstraints lacks CA:TRUE); "
+                    + "make a CA with ./jbang ca.java, or point --ca at yours", caPath);
+        boolean[] ku = ca.getKeyUsage();
+        if (ku != null && !ku[5])
+            throw Cli.fail("%s may not sign certificates: its keyUsage lacks keyCertSign", caPath);
+        try {
+            ca.checkValidity();
+        } catch (CertificateExpiredException e) {
+            throw Cli.fail("CA certificate %s expired on %s; make a new CA with ./jbang ca.java",
+                    caPath, utc(ca.getNotAfter().toInstant()));
+        } catch (CertificateNotYetValidException e) {
+            throw Cli.fail("CA certificate %s is not valid before %s; check this machine's clock",
+                    caPath, utc(ca.getNotBefore().toInstant()));
+        }
+        if (!keyMatches(key, ca.getPublicKey()))
+            throw Cli.fail("CA key %s does not belong to CA certificate %s (their public keys differ)", keyPath, caPath);
+        // A root signs itself: if that signature fails, a byte of ca.crt changed (its name, dates or
+        // key id), and every certificate issued now would name an issuer that no trust store holds.
+        if (claimsToBeRoot(ca) && !selfSigned(ca))
+            throw Cli.fail("CA certificate %s is damaged: its own signature does not verify", caPath);
+    }
+
+    /**
+     * A root names itself as issuer, or has no AKI, or an AKI equal to its SKI (what ca.java, openssl
+     * and mkcert write). A damaged byte in the names leaves the key ids, so this still holds.
+     */
+    private static boolean claimsToBeRoot(X509Certificate ca) {
+        if (ca.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) return true;
+        var ext = holder(ca).getExtensions();
+        var aki = ext == null ? null : AuthorityKeyIdentifier.fromExtensions(ext);
+        var ski = ext == null ? null : SubjectKeyIdentifier.fromExtensions(ext);
+        return aki == null || aki.getKeyIdentifierOctets() == null
+                || (ski != null && java.util.Arrays.equals(aki.getKeyIdentifierOctets(), ski.getKeyIdentifier()));
+    }
+
+    /** True for a root: its own key verifies its signature. */
+    public static boolean selfSigned(X509Certificate c) {
+        try {
+            c.verify(c.getPublicKey());
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /**
+     * The AKI of a certificate this CA signs: the CA's own SKI when it has one (a CA made by openssl
+     * or mkcert), as RFC 5280 4.2.1.1 wants; -x509_strict fails a chain without it (error 85).
+     */
+    public static AuthorityKeyIdentifier authorityKeyId(X509Certificate ca) {
+        byte[] ski = ca.getExtensionValue(Extension.subjectKeyIdentifier.getId());
+        if (ski == null) {
+            try {
+                return new org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.getPublicKey());
+            } catch (GeneralSecurityException e) {
+                throw Cli.fail(e, "cannot compute the CA's key id: %s", oneLine(e));
+            }
+        }
+        return new AuthorityKeyIdentifier(ASN1OctetString.getInstance(ASN1OctetString.getInstance(ski).getOctets()).getOctets());
     }
 
     // ---------------------------------------------------------------- subjects
@@ -837,6 +910,7 @@ public final class Pki {
         if (oid.equals(Extension.subjectAlternativeName)) return "Subject alt names";
         if (oid.equals(Extension.subjectKeyIdentifier)) return "Subject key id";
         if (oid.equals(Extension.authorityKeyIdentifier)) return "Authority key id";
+        if (oid.equals(Extension.nameConstraints)) return "Name constraints";
         return "Extension " + oid.getId();
     }
 
@@ -863,6 +937,7 @@ public final class Pki {
             byte[] id = AuthorityKeyIdentifier.getInstance(v).getKeyIdentifierOctets();
             return id == null ? "(no key id)" : hex(id);
         }
+        if (oid.equals(Extension.nameConstraints)) return describeNameConstraints(NameConstraints.getInstance(v));
         return "(present)";
     }
 
@@ -875,6 +950,36 @@ public final class Pki {
         StringJoiner j = new StringJoiner(", ");
         for (int i = 0; i < bits.length; i++) if (ku.hasUsages(bits[i])) j.add(names[i]);
         return j.toString();
+    }
+
+    /** Name constraints as openssl prints them: permitted DNS:.example.com, IP:10.0.0.0/8. */
+    public static String describeNameConstraints(NameConstraints nc) {
+        StringJoiner j = new StringJoiner("; ");
+        if (nc.getPermittedSubtrees() != null) j.add("permitted " + describeSubtrees(nc.getPermittedSubtrees()));
+        if (nc.getExcludedSubtrees() != null) j.add("excluded " + describeSubtrees(nc.getExcludedSubtrees()));
+        return j.toString();
+    }
+
+    private static String describeSubtrees(org.bouncycastle.asn1.x509.GeneralSubtree[] trees) {
+        StringJoiner j = new StringJoiner(", ");
+        for (var t : trees) {
+            GeneralName n = t.getBase();
+            if (n.getTagNo() != GeneralName.iPAddress) j.add(describeNames(new GeneralNames(n)));
+            else j.add("IP:" + ipRange(ASN1OctetString.getInstance(n.getName()).getOctets()));
+        }
+        return j.toString();
+    }
+
+    /** An IP name constraint (address and mask, RFC 5280 4.2.1.10) as 10.0.0.0/8. */
+    static String ipRange(byte[] addressAndMask) {
+        int half = addressAndMask.length / 2;
+        int prefix = 0;
+        for (int i = half; i < addressAndMask.length; i++) prefix += Integer.bitCount(addressAndMask[i] & 0xff);
+        try {
+            return java.net.InetAddress.getByAddress(java.util.Arrays.copyOf(addressAndMask, half)).getHostAddress() + "/" + prefix;
+        } catch (IOException e) {
+            return hex(addressAndMask);
+        }
     }
 
     /** SANs the way openssl prints them: DNS:a, IP Address:1.2.3.4, email:x@y, URI:spiffe://... */

@@ -106,8 +106,13 @@ class InteropBrowserTest {
      * "Page load failed: net::ERR_...". Each run gets a fresh profile; at most 60 s.
      */
     private static Support.Result chromium(Path home, String url, String host) {
-        Path profile = tempDir("chromium-profile");
-        return Support.exec(dir, Map.of("HOME", home.toString()), Duration.ofSeconds(60), List.of("chromium",
+        return chromium(dir, home, url, host);
+    }
+
+    /** The same for other tests (IntermediateCaTest): the profile goes under work, their temporary folder. */
+    static Support.Result chromium(Path work, Path home, String url, String host) {
+        Path profile = tempDir(work, "chromium-profile");
+        return Support.exec(work, Map.of("HOME", home.toString()), Duration.ofSeconds(60), List.of("chromium",
                 "--headless", "--no-sandbox", // no sandbox: CI runs as root, where Chromium refuses it
                 "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
@@ -117,23 +122,27 @@ class InteropBrowserTest {
 
     /** A HOME whose NSS database trusts our CA for TLS servers ("C,,": a CA trusted to issue server certificates). */
     private static synchronized Path trustingHome() {
-        if (trustingHome == null) {
-            trustingHome = nssHome("home-trusting");
-            certutil(trustingHome, "-A", "-n", "jbang-mtls test CA", "-t", "C,,", "-i", dir.resolve("ca.crt").toString());
-            Support.Result list = certutil(trustingHome, "-L");
-            assertTrue(list.out().contains("jbang-mtls test CA") && list.out().contains("C,,"), list::all);
-        }
+        if (trustingHome == null) trustingHome = trustingHome(dir, dir.resolve("ca.crt"));
         return trustingHome;
     }
 
+    /** A new HOME under work whose NSS database trusts ca, and only ca, for TLS servers. */
+    static Path trustingHome(Path work, Path ca) {
+        Path home = nssHome(work, "home-trusting");
+        certutil(home, "-A", "-n", "jbang-mtls test CA", "-t", "C,,", "-i", ca.toString());
+        Support.Result list = certutil(home, "-L");
+        assertTrue(list.out().contains("jbang-mtls test CA") && list.out().contains("C,,"), list::all);
+        return home;
+    }
+
     private static synchronized Path emptyHome() {
-        if (emptyHome == null) emptyHome = nssHome("home-empty");
+        if (emptyHome == null) emptyHome = nssHome(dir, "home-empty");
         return emptyHome;
     }
 
     /** A HOME with a new, empty NSS database in .pki/nssdb, where Chromium on Linux looks. */
-    private static Path nssHome(String name) {
-        Path home = dir.resolve(name);
+    private static Path nssHome(Path work, String name) {
+        Path home = work.resolve(name);
         try {
             Files.createDirectories(home.resolve(".pki/nssdb"));
         } catch (IOException e) {
@@ -146,23 +155,23 @@ class InteropBrowserTest {
     private static Support.Result certutil(Path home, String... args) {
         List<String> cmd = new ArrayList<>(List.of("certutil", "-d", "sql:" + home.resolve(".pki/nssdb")));
         cmd.addAll(List.of(args));
-        return Support.exec(dir, Map.of(), Support.WAIT, cmd).expectOk();
+        return Support.exec(home, Map.of(), Support.WAIT, cmd).expectOk();
     }
 
-    private static Path tempDir(String prefix) {
+    private static Path tempDir(Path work, String prefix) {
         try {
-            return Files.createTempDirectory(dir, prefix);
+            return Files.createTempDirectory(work, prefix);
         } catch (IOException e) {
             throw new AssertionError(e);
         }
     }
 
     /** Chromium's log without the D-Bus complaints every run makes on a machine without a session bus. */
-    private static String errors(Support.Result r) {
+    static String errors(Support.Result r) {
         return r.err().lines().filter(l -> !l.contains("dbus")).collect(Collectors.joining("\n"));
     }
 
-    private static void requireTools() {
+    static void requireTools() {
         Support.requireTool("chromium", "chromium");
         Support.requireTool("certutil", "libnss3-tools");
     }
