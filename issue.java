@@ -227,23 +227,26 @@ public class issue implements Callable<Integer> {
         String wholeChain = caChain.stream().map(Pki::pem).collect(Collectors.joining());
         List<Pki.OutFile> files = new ArrayList<>();
         List<String> made = new ArrayList<>(); // described before writing: a failure then leaves no file
-        List<Object[]> built = requests.parallelStream().map(r -> {
-            if (r.keptCert() != null) return new Object[] {r, null, r.keptCert()}; // complete already
-            KeyPair kp = r.givenKey() == null ? Pki.newKeyPair(keyType(), keySize) : null;
-            PublicKey pub = kp != null ? kp.getPublic() : r.givenKey();
-            X509Certificate cert = issue(pub, r.subject(), r.sans(), r.sanCritical(), usage, ca, caPrivate,
-                    notBefore, notAfter);
-            return new Object[] {r, kp, cert};
-        }).toList();
-        for (Object[] b : built) {
-            Request r = (Request) b[0];
-            KeyPair kp = (KeyPair) b[1];
-            X509Certificate cert = (X509Certificate) b[2];
+        // Everything per certificate happens in the parallel step, the encoding too: an encrypted
+        // key's PBKDF2 (100,000 rounds) and a PKCS#12 cost as much as an EC key (docs/BENCHMARKS.md).
+        record Built(String description, List<Pki.OutFile> files) {}
+        List<Built> built = requests.parallelStream().map(r -> {
+            KeyPair kp = null;
+            X509Certificate cert = r.keptCert(); // complete already
+            if (cert == null) {
+                kp = r.givenKey() == null ? Pki.newKeyPair(keyType(), keySize) : null;
+                PublicKey pub = kp != null ? kp.getPublic() : r.givenKey();
+                cert = issue(pub, r.subject(), r.sans(), r.sanCritical(), usage, ca, caPrivate, notBefore, notAfter);
+            }
             PrivateKey priv = kp != null ? kp.getPrivate() : r.keptKey();
-            if (r.keptCert() == null) made.add(Pki.describe(cert));
-            files.addAll(outFiles(r, Pki.pem(cert) + intermediates, kp == null ? null : Pki.pem(kp.getPrivate(), keyPw),
-                    chain ? Pki.pem(cert) + wholeChain : null,
-                    p12 && priv != null ? pkcs12(r.name(), priv, cert, caChain, p12Pw) : null));
+            return new Built(r.keptCert() == null ? Pki.describe(cert) : null,
+                    outFiles(r, Pki.pem(cert) + intermediates, kp == null ? null : Pki.pem(kp.getPrivate(), keyPw),
+                            chain ? Pki.pem(cert) + wholeChain : null,
+                            p12 && priv != null ? pkcs12(r.name(), priv, cert, caChain, p12Pw) : null));
+        }).toList();
+        for (Built b : built) {
+            if (b.description() != null) made.add(b.description());
+            files.addAll(b.files());
         }
 
         // 4. Write all files (each atomically), then say what was made.

@@ -6,6 +6,10 @@
 //SOURCES lib/Cli.java
 //SOURCES lib/Tls.java
 //DESCRIPTION Serves the tutorial's HTTPS service (section 4) with client auth none, want or need.
+// A small heap and the serial collector: the JVM's default heap is a quarter of the machine's
+// memory, and G1 held 343-620 MB through the benchmark's load (docs/BENCHMARKS.md); this holds
+// 123-136 MB, with no loss of handshakes or requests per second.
+//JAVA_OPTIONS -XX:+UseSerialGC -Xmx64m
 
 // serve.java: section 4 of the tutorial, service A or B, on the JDK's own HttpsServer.
 // `./jbang serve.java --name service-b --port 8443 --client-auth need` serves certs/service-b.crt
@@ -621,8 +625,19 @@ public class serve implements Callable<Integer> {
         X509Certificate client = clientCertificate(ex);
         return String.format("%s %s %s %d %s client=%s from %s", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                 ex.getRequestMethod(), path, status, s.getProtocol(),
-                client == null ? "(no certificate)" : "\"" + Tls.subject(client) + "\"",
+                client == null ? "(no certificate)" : "\"" + subjectOf(s, client) + "\"",
                 ex.getRemoteAddress().getAddress().getHostAddress());
+    }
+
+    /**
+     * The caller's subject for the log line, parsed once per TLS session: parsing it on every
+     * request cost half the server's CPU per keep-alive request (docs/BENCHMARKS.md).
+     */
+    static String subjectOf(SSLSession s, X509Certificate client) {
+        if (s.getValue("serve.subject") instanceof String cached) return cached;
+        String subject = Tls.subject(client);
+        s.putValue("serve.subject", subject);
+        return subject;
     }
 
     /** The client's certificate, or null when it sent none (getPeerCertificates throws then). */

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The ./jbang launcher, as a new user meets it: a fresh HOME with no JBang and an empty Maven
  * repository, then a second run that must not resolve again, then two runs at the same moment.
+ * Then its two speed-ups (issue 6): the command cache must never run stale code, and neither it
+ * nor the CDS archive of JBang's JVM may change what the scripts make.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LauncherTest {
@@ -117,5 +120,166 @@ class LauncherTest {
         var r = jbang(freshUser(bin.toString()), Support.WAIT, "ca.java", "--days", "10");
         r.expectOk();
         assertEquals("installed jbang ran with: ca.java --days 10", r.out().strip());
+    }
+
+    // ---------------------------------------------------------------- the command cache and CDS
+
+    /** freshUser plus JBANG_WRAPPER_DEBUG, so that each run says whether it used the command cache. */
+    static Map<String, String> debugUser(String... more) {
+        Map<String, String> env = freshUser(null);
+        env.put("JBANG_WRAPPER_DEBUG", "1");
+        for (int i = 0; i + 1 < more.length; i += 2) env.put(more[i], more[i + 1]);
+        return env;
+    }
+
+    /** Runs proj/stale.java, checks what it printed and whether the command cache answered. */
+    static Support.Result runStale(Path proj, Map<String, String> env, String expected, String cache) {
+        var r = jbang(env, Support.WAIT, proj.resolve("stale.java").toString(), "arg");
+        r.expectOk();
+        assertEquals(expected, r.out().strip(), r.all());
+        assertTrue(r.err().contains("command cache: " + cache), "expected a cache " + cache + ":\n" + r.err());
+        return r;
+    }
+
+    @Test
+    @Order(5)
+    void theCommandCacheNeverRunsStaleCode() throws Exception {
+        Path proj = work.resolve("stale");
+        Files.createDirectories(proj.resolve("lib"));
+        Path script = proj.resolve("stale.java"), lib = proj.resolve("lib/Msg.java"), res = proj.resolve("msg.txt");
+        String header = "///usr/bin/env jbang \"$0\" \"$@\" ; exit $?\n//JAVA 17+\n//SOURCES lib/Msg.java\n//FILES msg.txt\n";
+        String body = """
+                public class stale {
+                    public static void main(String... a) throws Exception {
+                        String res = new String(stale.class.getResourceAsStream("/msg.txt").readAllBytes()).strip();
+                        boolean picocli;
+                        try { Class.forName("picocli.CommandLine"); picocli = true; } catch (ClassNotFoundException e) { picocli = false; }
+                        System.out.println(Msg.text() + " " + res + " " + (picocli ? "picocli" : "plain") + " " + String.join(",", a));
+                    }
+                }
+                """;
+        Files.writeString(script, header + body);
+        Files.writeString(lib, "class Msg { static String text() { return \"v1\"; } }\n");
+        Files.writeString(res, "r1\n");
+        Map<String, String> env = debugUser();
+
+        runStale(proj, env, "v1 r1 plain arg", "miss");
+        runStale(proj, env, "v1 r1 plain arg", "hit");
+
+        // A //SOURCES file changes; same size, same second: only its contents tell.
+        Files.writeString(lib, "class Msg { static String text() { return \"v2\"; } }\n");
+        runStale(proj, env, "v2 r1 plain arg", "miss");
+        runStale(proj, env, "v2 r1 plain arg", "hit");
+
+        // A //FILES resource changes.
+        Files.writeString(res, "r2\n");
+        runStale(proj, env, "v2 r2 plain arg", "miss");
+
+        // A //DEPS line is added: the class path must change with it.
+        Files.writeString(script, header + "//DEPS info.picocli:picocli:4.7.7\n" + body);
+        runStale(proj, env, "v2 r2 picocli arg", "miss");
+        runStale(proj, env, "v2 r2 picocli arg", "hit");
+
+        // Back to the earlier text: the entry made for it may be used again, and it is right.
+        Files.writeString(script, header + body);
+        runStale(proj, env, "v2 r2 plain arg", "hit");
+
+        // JBang's jar cache is emptied: the entry names a jar that is gone, so JBang builds it again.
+        try (Stream<Path> jars = Files.list(home.resolve(".jbang/cache/jars"))) {
+            for (Path d : jars.filter(d -> d.getFileName().toString().startsWith("stale.java.")).toList())
+                Support.exec(work, "rm", "-rf", d.toString()).expectOk();
+        }
+        var rebuilt = runStale(proj, env, "v2 r2 plain arg", "miss");
+        assertTrue(rebuilt.err().contains("stale entry"), rebuilt.err());
+
+        // Another JDK choice (JAVA_HOME) is another key.
+        String javaHome = Path.of(System.getProperty("java.home")).toString();
+        runStale(proj, debugUser("JAVA_HOME", javaHome), "v2 r2 plain arg", "miss");
+        runStale(proj, debugUser("JAVA_HOME", javaHome), "v2 r2 plain arg", "hit");
+
+        // JBang's settings: a JBANG_* variable that changes the command (the script JVM's options).
+        runStale(proj, debugUser("JBANG_JAVA_OPTIONS", "-Dx=1"), "v2 r2 plain arg", "miss");
+
+        // What cannot be keyed with certainty goes through JBang every time: a glob in //SOURCES.
+        Files.writeString(script, header.replace("//SOURCES lib/Msg.java", "//SOURCES lib/*.java") + body);
+        for (int i = 0; i < 2; i++) {
+            var r = jbang(env, Support.WAIT, script.toString(), "arg").expectOk();
+            assertEquals("v2 r2 plain arg", r.out().strip(), r.all());
+            assertTrue(r.err().contains("not cached: //SOURCES lib/*.java"), r.err());
+        }
+
+        // Arguments reach the script exactly, with and without the cache. An empty one goes through
+        // JBang every time: JBang 0.132.1 drops it, and the cache must not behave differently.
+        Files.writeString(script, header + body);
+        for (String cache : List.of("on", "off")) {
+            var r = jbang(debugUser("JBANG_WRAPPER_CMD_CACHE", cache), Support.WAIT, script.toString(),
+                    "a b", "it's", "$HOME", "*", "x\"y").expectOk();
+            assertEquals("v2 r2 plain a b,it's,$HOME,*,x\"y", r.out().strip(), r.all());
+        }
+        var empty = jbang(env, Support.WAIT, script.toString(), "", "z").expectOk();
+        assertEquals("v2 r2 plain z", empty.out().strip(), empty.all());
+        assertFalse(empty.err().contains("command cache: hit"), empty.err());
+    }
+
+    /**
+     * The speed-ups change nothing the scripts make: the same CA and leaf profile, field for field
+     * in `openssl x509 -text`, and the same reports, with the command cache and CDS, with JBang's
+     * JVM and its CDS archive, and with neither. Keys, serials, dates and signatures differ by
+     * nature and are masked.
+     */
+    @Test
+    @Order(6)
+    void theSpeedUpsChangeNoOutput() throws Exception {
+        Support.requireTool("openssl", "openssl");
+        Map<String, Map<String, String>> setups = new java.util.LinkedHashMap<>();
+        setups.put("cache+cds", debugUser());
+        setups.put("jbang+cds", debugUser("JBANG_WRAPPER_CMD_CACHE", "off"));
+        setups.put("plain", debugUser("JBANG_WRAPPER_CMD_CACHE", "off", "JBANG_WRAPPER_CDS", "off"));
+        Map<String, String> profiles = new java.util.LinkedHashMap<>();
+        for (var setup : setups.entrySet()) {
+            for (int run = 0; run < 2; run++) { // the second run of "cache+cds" is a cache hit
+                Path dir = work.resolve("profile-" + setup.getKey() + "-" + run);
+                var ca = jbang(setup.getValue(), Support.WAIT, Support.ROOT.resolve("ca.java").toString(),
+                        "--dir", dir.toString(), "--cn", "profile root").expectOk();
+                var leaf = jbang(setup.getValue(), Support.WAIT, Support.ROOT.resolve("issue.java").toString(),
+                        "--dir", dir.toString(), "--ca", dir.resolve("ca.crt").toString(), "--ca-key",
+                        dir.resolve("ca.key").toString(), "service-a.example.com").expectOk();
+                if (setup.getKey().equals("cache+cds") && run == 1)
+                    assertTrue(ca.err().contains("command cache: hit") && leaf.err().contains("command cache: hit"),
+                            ca.err() + leaf.err());
+                if (!setup.getKey().equals("cache+cds"))
+                    assertFalse(ca.err().contains("command cache: hit"), ca.err());
+                profiles.put(setup.getKey() + " run " + run, masked(dir.resolve("ca.crt")) + masked(dir.resolve("service-a.crt"))
+                        + maskedOutput(ca.out(), dir) + maskedOutput(leaf.out(), dir));
+            }
+        }
+        try (Stream<Path> archives = Files.list(home.resolve(".cache/jbang-mtls/jbang-0.132.1-gson2.13.1/cds"))) {
+            assertTrue(archives.anyMatch(p -> p.toString().endsWith(".jsa")), "the CDS archive of JBang's JVM was made");
+        }
+        String first = profiles.values().iterator().next();
+        assertTrue(first.contains("Subject: CN = service-a.example.com") && first.contains("CA:TRUE")
+                && first.contains("TLS Web Server Authentication, TLS Web Client Authentication"), first);
+        for (var e : profiles.entrySet()) assertEquals(first, e.getValue(), "profile of " + e.getKey());
+    }
+
+    /** openssl x509 -text, with what differs from one certificate to the next masked. */
+    static String masked(Path cert) {
+        String text = Support.exec(work, "openssl", "x509", "-in", cert.toString(), "-noout", "-text").expectOk().out();
+        return HEX_BLOCK.matcher(text
+                        .replaceAll("(Serial Number:).*", "$1 <serial>")
+                        .replaceAll("(Not (Before|After) ?:).*", "$1 <date>")
+                        .replaceAll("(keyid:)?([0-9A-F]{2}:){19}[0-9A-F]{2}", "<key id>"))
+                .replaceAll("<hex>");
+    }
+
+    // Lines of a serial, a key modulus or a signature: "    00:c4:5e:..." and nothing else.
+    static final Pattern HEX_BLOCK = Pattern.compile("(?m)^\\s+([0-9a-f]{2}:)+[0-9a-f]{0,2}$");
+
+    /** A script's report, without the folder, dates, serials and key ids. */
+    static String maskedOutput(String out, Path dir) {
+        return out.replace(dir.toString(), "DIR")
+                .replaceAll("\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}(:\\d{2})?( UTC|Z)?", "<date>")
+                .replaceAll("\\b[0-9a-f]{16,}\\b", "<hex>")
+                .replaceAll("([0-9A-F]{2}:){7,}[0-9A-F]{2}", "<hex>");
     }
 }

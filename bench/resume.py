@@ -1,0 +1,47 @@
+"""bench/resume.py: resumed TLS handshakes per second, as `openssl s_time -reuse` measures them.
+
+s_time -reuse keeps one SSL object and needs the server to end each HTTP/1.0 response with a TLS
+close_notify. The JDK's HttpsServer (serve.java) closes the connection without one, and s_time then
+never resumes (it prints "*" for every connection, not "r"). This client does the same work as
+s_time -reuse and works with both servers: for SECONDS, it connects, offers the session of the
+first connection, sends GET / HTTP/1.0, reads the response to its end, and closes. It prints the
+connections per second and how many of them the server actually resumed.
+
+usage: python3 bench/resume.py PORT SECONDS CA CERT KEY
+"""
+import socket
+import ssl
+import sys
+import time
+
+port, seconds = int(sys.argv[1]), float(sys.argv[2])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False  # s_time does not check the name either; the chain is still verified
+ctx.load_verify_locations(sys.argv[3])
+ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+ctx.options |= getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+
+
+def fetch(session):
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with ctx.wrap_socket(raw, session=session) as s:
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            try:
+                while s.recv(16384):
+                    pass
+            except (ssl.SSLError, ConnectionResetError):
+                pass
+            return s.session, s.session_reused
+
+
+session, _ = fetch(None)  # the first connection: a full handshake, as in s_time -reuse
+n = reused = 0
+start = time.monotonic()
+end = start + seconds
+while time.monotonic() < end:
+    _, r = fetch(session)
+    n += 1
+    reused += r
+elapsed = time.monotonic() - start
+print("%d connections in %.2f s: %.0f/s, %d resumed" % (n, elapsed, n / elapsed, reused))
