@@ -12,9 +12,9 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.GeneralName;
 
 /**
- * Real peers for ServeTest and ClientTest: openssl s_server and nginx as processes on free ports
- * of 127.0.0.1, stopped by close(); and certificates a test needs that issue.java will not make
- * (expired ones).
+ * Real peers for ServeTest and ClientTest: openssl s_server as a process on a free port of 127.0.0.1,
+ * stopped by close() (nginx: InteropNginxTest.startNginx); and certificates a test needs that
+ * issue.java will not make (expired ones).
  */
 final class TlsPeers {
     private TlsPeers() {}
@@ -34,48 +34,6 @@ final class TlsPeers {
         cmd.addAll(List.of(extra));
         Path log = dir.resolve("s_server-" + port + ".log");
         Process p = Support.start(dir, log, cmd);
-        Support.awaitPort(port, Duration.ofSeconds(20), p, log);
-        return new Peer(p, port, log);
-    }
-
-    /**
-     * nginx with ssl_verify_client on: it finishes the handshake without a client certificate and
-     * answers HTTP 400 "No required SSL certificate was sent" (or "The SSL certificate error").
-     */
-    static Peer nginx(Path dir, String cert, String key) throws IOException {
-        Support.requireTool("nginx", "nginx");
-        int port = Support.freePort();
-        Path prefix = Files.createDirectories(dir.resolve("nginx-" + port));
-        Files.createDirectories(prefix.resolve("logs"));
-        Files.createDirectories(prefix.resolve("tmp"));
-        String conf = """
-                daemon off;
-                master_process off;
-                worker_processes 1;
-                pid %1$s/nginx.pid;
-                error_log %1$s/logs/error.log;
-                events { worker_connections 64; }
-                http {
-                    access_log off;
-                    default_type text/plain;
-                    client_body_temp_path %1$s/tmp; proxy_temp_path %1$s/tmp; fastcgi_temp_path %1$s/tmp;
-                    uwsgi_temp_path %1$s/tmp; scgi_temp_path %1$s/tmp;
-                    server {
-                        listen 127.0.0.1:%2$d ssl;
-                        server_name service-b.example.com;
-                        ssl_certificate %3$s;
-                        ssl_certificate_key %4$s;
-                        ssl_client_certificate %5$s;
-                        ssl_verify_client on;
-                        location / { return 200 "Hello from nginx\\n"; }
-                    }
-                }
-                """.formatted(prefix, port, dir.resolve(cert), dir.resolve(key), dir.resolve("ca.crt"));
-        Path confFile = prefix.resolve("nginx.conf");
-        Files.writeString(confFile, conf);
-        Path log = prefix.resolve("out.log");
-        Process p = Support.start(prefix, log, List.of("nginx", "-p", prefix.toString(), "-c", confFile.toString(),
-                "-e", prefix.resolve("logs/error.log").toString()));
         Support.awaitPort(port, Duration.ofSeconds(20), p, log);
         return new Peer(p, port, log);
     }
