@@ -18,7 +18,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.net.IDN;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
