@@ -2,17 +2,24 @@
 //JAVA 17+
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.82
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/Pki.java
+//SOURCES lib/Failure.java
+//SOURCES lib/Text.java
+//SOURCES lib/Der.java
+//SOURCES lib/Keys.java
+//SOURCES lib/Certs.java
+//SOURCES lib/Names.java
+//SOURCES lib/Pem.java
+//SOURCES lib/SafeFiles.java
+//SOURCES lib/Describe.java
 //SOURCES lib/Cli.java
-//DESCRIPTION Creates a root CA (key + self-signed certificate) that strict verifiers accept.
+//DESCRIPTION Creates a root CA (key + self-signed certificate) that strict verifiers accept; intermediates; revocation.
 
 // ca.java: step 1 of the tutorial (openssl genrsa + req + x509 -signkey), done in Java.
-// Writes DIR/ca.crt and DIR/ca.key (default DIR: certs). It never replaces an existing CA key
-// unless --force is given, and then it keeps the old one as a timestamped .bak.
-// `ca.java --intermediate --name sub-ca` makes an intermediate CA signed by that root instead:
-// DIR/sub-ca.crt and DIR/sub-ca.key, pathLen 0, optionally limited to names (--name-constraint).
-// `ca.java revoke CERT...` adds certificates to DIR/ca.crl, the CA's signed list of revoked
-// certificates (CRL), which serve.java --crl enforces (openssl ca -revoke + -gencrl, in one step).
+//   ./jbang ca.java                               DIR/ca.crt and DIR/ca.key (DIR: certs)
+//   ./jbang ca.java intermediate --name sub-ca    DIR/sub-ca.crt and .key, signed by DIR/ca.crt, pathLen 0
+//   ./jbang ca.java revoke DIR/service-a.crt      adds it to DIR/ca.crl, which serve.java --crl enforces
+// It never replaces a CA unless --force is given; then it keeps the old files as .bak, names every
+// certificate in DIR that the old CA signed, and prints the command that re-issues them.
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -20,38 +27,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Date;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralSubtree;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.asn1.x509.NameConstraints;
-import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.X509CRLHolder;
-import org.bouncycastle.cert.X509v2CRLBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
-import org.bouncycastle.util.IPAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,232 +51,140 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "ca.java", mixinStandardHelpOptions = true, version = "jbang-mtls ca 0.1",
+@Command(name = "ca.java", mixinStandardHelpOptions = true, version = "jbang-mtls ca 0.2",
         description = {"Creates a root CA: DIR/ca.crt and DIR/ca.key (replaces tutorial step 1).",
-                "With --intermediate, an intermediate CA signed by --ca instead: DIR/NAME.crt and DIR/NAME.key; "
-                        + "issue.java --ca DIR/NAME.crt --ca-key DIR/NAME.key signs with it.",
-                "ca.java revoke CERT... revokes certificates in DIR/ca.crl (see ca.java revoke --help)."},
-        subcommands = ca.Revoke.class, sortOptions = false)
-public class ca implements Callable<Integer> {
+                "ca.java intermediate: an intermediate CA signed by it (see ca.java intermediate --help).",
+                "ca.java revoke CERT...: revokes certificates in the CA's CRL (see ca.java revoke --help)."},
+        subcommands = {ca.Intermediate.class, ca.Revoke.class}, sortOptions = false)
+public class ca implements Callable<Integer>, Cli.Aliases {
 
-    @Option(names = "--days", paramLabel = "N",
-            description = "Validity in days (default: 3650; an intermediate: until its signing CA expires, at most 3650).")
+    @Mixin Cli.Dir dir;
+
+    @Option(names = "--days", paramLabel = "N", description = "Validity in days (default: 3650).")
     Integer days;
 
-    @Option(names = "--key-type", defaultValue = "rsa", paramLabel = "TYPE",
-            description = "rsa, ec or ed25519 (default: ${DEFAULT-VALUE}).")
-    String keyType;
-
-    @Option(names = "--key-size", paramLabel = "BITS",
-            description = "RSA: 2048 (default), 3072 or 4096. EC: 256 (default) or 384.")
-    Integer keySize;
-
     @Option(names = "--path-len", paramLabel = "N",
-            description = "Most intermediate CAs allowed below this CA (default: no limit for a root; 0 for an "
-                    + "intermediate, which then signs service certificates only).")
+            description = "Most intermediate CAs allowed below this CA (default: no limit).")
     Integer pathLen;
 
-    @Option(names = "--intermediate", description = "Make an intermediate CA signed by --ca (default: DIR/ca.crt), not a root.")
-    boolean intermediate;
+    @Mixin Cli.NewKey newKey;
+    @Mixin Cli.KeyPassword keyPassword;
+    @Mixin Cli.Subject subject;
+    @Mixin Cli.Force force;
+    @Mixin Cli.Debug debug;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "With --intermediate: its file name, DIR/NAME.crt and .key (default: sub-ca).")
-    String name;
-
-    @Option(names = "--ca", paramLabel = "FILE", description = "With --intermediate: the CA that signs it (default: DIR/ca.crt).")
-    Path parentCert;
-
-    @Option(names = "--ca-key", paramLabel = "FILE", description = "With --intermediate: that CA's key (default: DIR/ca.key).")
-    Path parentKey;
-
-    @Option(names = "--ca-key-password", paramLabel = "SPEC", description = "With --intermediate: password of an encrypted --ca-key.")
-    String parentKeyPassword;
-
-    @Option(names = "--name-constraint", paramLabel = "KIND:NAME",
-            description = {"With --intermediate: the only names it may sign (repeatable): DNS:example.com (it and its "
-                    + "subdomains), DNS:.example.com (subdomains only), IP:10.0.0.0/8.",
-                    "A critical nameConstraints extension; kinds not named stay unrestricted."})
-    List<String> nameConstraints = new ArrayList<>();
-
-    @Option(names = "--dir", defaultValue = "certs", description = "Output folder (default: ${DEFAULT-VALUE}).")
-    Path dir;
-
-    @Option(names = "--key-password", paramLabel = "SPEC",
-            description = "Encrypt the new key, ca.key or NAME.key (AES-256, PBKDF2-SHA256). SPEC: env:VAR, file:PATH, prompt or the password.")
-    String keyPassword;
-
-    @Option(names = "--force", description = "Replace an existing CA; the old files are kept as .bak.")
-    boolean force;
-
-    @Option(names = "--debug", description = "Show stack traces on errors.")
-    boolean debug;
-
-    @Mixin
-    Pki.SubjectOptions subject = new Pki.SubjectOptions();
-
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     public static void main(String... args) {
         System.exit(Cli.run(new ca(), args));
+    }
+
+    /** The older flag form stays: ca.java --intermediate ... is ca.java intermediate ... */
+    @Override public String[] rewrite(String[] args) {
+        return Cli.flagToSubcommand(args, "--intermediate", "intermediate", false);
     }
 
     @Override
     public Integer call() {
         if (days != null && days < 1) throw Cli.fail("--days must be at least 1, not %d", days);
         if (pathLen != null && pathLen < 0) throw Cli.fail("--path-len must be 0 or more");
-        if (intermediate) return intermediate();
-        if (name != null || parentCert != null || parentKey != null || parentKeyPassword != null || !nameConstraints.isEmpty())
-            throw Cli.fail("--name, --ca, --ca-key, --ca-key-password and --name-constraint describe an intermediate CA: add --intermediate");
-        Path crtFile = dir.resolve("ca.crt"), keyFile = dir.resolve("ca.key");
-        if (!force && (Files.exists(keyFile) || Files.exists(crtFile)))
-            throw Cli.fail("%s already exists: replacing a CA orphans every certificate it signed. "
-                    + "Keep using it, choose another --dir, or add --force (the old files are kept as .bak)",
-                    Files.exists(keyFile) ? keyFile : crtFile);
+        Path crtFile = dir.dir.resolve("ca.crt"), keyFile = dir.dir.resolve("ca.key");
+        List<Path> orphans = signedBy(dir.dir, crtFile);
+        if (!force.force && (Files.exists(keyFile) || Files.exists(crtFile)))
+            throw Cli.fail("%s already exists: replacing a CA orphans every certificate it signed%s. Keep using it, choose "
+                    + "another --dir, or add --force (it then prints the command that re-issues them)",
+                    Files.exists(keyFile) ? keyFile : crtFile, orphans.isEmpty() ? "" : " (" + orphans.size() + " in " + dir.dir + ")");
 
         X500Name name = subject.build(defaultCommonName("root CA"));
-        Instant notBefore = Pki.backdated(Instant.now());
-        Instant notAfter = Pki.notAfter(notBefore, days == null ? 3650 : days);
-        char[] password = keyPassword == null ? null : Pki.password(keyPassword, "--key-password");
-        KeyPair kp = Pki.newKeyPair(keyType, keySize);
-        X509Certificate cert = newRootCa(kp, name, notBefore, notAfter, pathLen);
+        Instant notBefore = Certs.backdated(Instant.now());
+        Instant notAfter = notAfter(notBefore, days == null ? 3650 : days);
+        char[] password = keyPassword.forNewKey();
+        KeyPair kp = newKey.generate();
+        X509Certificate cert = Certs.root(kp, name, notBefore, notAfter, pathLen);
 
-        List<Pki.OutFile> files = List.of(
-                Pki.OutFile.key(keyFile, Pki.pem(kp.getPrivate(), password)), // the key first: see Pki.writeAll
-                Pki.OutFile.cert(crtFile, Pki.pem(cert)));
-        String description = Pki.describe(cert); // before writing: a failure then leaves no file
-        List<Path> backups = Pki.writeAll(files, force);
+        List<SafeFiles.OutFile> files = List.of(
+                SafeFiles.OutFile.key(keyFile, Pem.key(kp.getPrivate(), password)), // the key first: see SafeFiles.writeAll
+                SafeFiles.OutFile.cert(crtFile, Certs.pem(cert)));
+        String description = Describe.certificate(cert); // before writing: a failure then leaves no file
+        List<Path> backups = SafeFiles.writeAll(files, force.force);
 
         var out = spec.commandLine().getOut();
         out.println("Created a root CA:");
         out.print(description);
-        Pki.printWritten(out, files, backups);
-        out.println("Next: ./jbang issue.java service-a.example.com");
+        SafeFiles.printWritten(out, files, backups);
+        if (SafeFiles.restrictFolder(dir.dir)) out.println("Note: " + dir.dir + " is now mode 0700, as it holds a CA key.");
+        if (orphans.isEmpty()) {
+            out.println("Next: ./jbang issue.java" + dir.flag() + " service-a.example.com");
+            return 0;
+        }
+        out.printf("Note: the CA just replaced had signed %d certificate%s in %s: %s. Clients that trust the new %s "
+                        + "refuse them. Re-issue them with their names and keys, signed by the new CA:%n", orphans.size(),
+                orphans.size() == 1 ? "" : "s", dir.dir, String.join(", ", orphans.stream().map(Path::toString).toList()), crtFile);
+        out.println("Next: " + reissueCommand(orphans, keyPassword.spec != null));
         return 0;
     }
 
-    /**
-     * A self-signed root CA certificate with the profile of cert-profile.md, which the tutorial's
-     * root lacks: OpenSSL -x509_strict and Python 3.13 reject a CA without a critical
-     * basicConstraints (error 89), without keyUsage (error 92) or without an SKI (error 86).
-     */
-    public static X509Certificate newRootCa(KeyPair kp, X500Name subject, Instant notBefore, Instant notAfter,
-                                            Integer pathLen) {
-        return newCa(kp.getPublic(), subject, null, kp.getPrivate(), notBefore, notAfter, pathLen, List.of());
-    }
-
-    /**
-     * An intermediate CA certificate signed by parent: the root's profile plus the AKI that every
-     * certificate but a root needs (-x509_strict error 85), and, when permitted is not empty, name
-     * constraints, which RFC 5280 4.2.1.10 wants critical.
-     */
-    public static X509Certificate newIntermediateCa(PublicKey key, X500Name subject, X509Certificate parent,
-                                                    PrivateKey parentKey, Instant notBefore, Instant notAfter,
-                                                    Integer pathLen, List<GeneralSubtree> permitted) {
-        return newCa(key, subject, parent, parentKey, notBefore, notAfter, pathLen, permitted);
-    }
-
-    private static X509Certificate newCa(PublicKey key, X500Name subject, X509Certificate parent, PrivateKey signerKey,
-                                         Instant notBefore, Instant notAfter, Integer pathLen, List<GeneralSubtree> permitted) {
+    /** notBefore plus days, in the one-line words of --days. */
+    static Instant notAfter(Instant notBefore, int days) {
         try {
-            BigInteger serial = Pki.randomSerial();
-            X500Name issuer = parent == null ? subject : Pki.holder(parent).getSubject();
-            var b = new JcaX509v3CertificateBuilder(issuer, serial, Date.from(notBefore), Date.from(notAfter), subject, key);
-            var ext = new JcaX509ExtensionUtils();
-            b.addExtension(Extension.basicConstraints, true,
-                    pathLen == null ? new BasicConstraints(true) : new BasicConstraints(pathLen));
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            // SKI non-critical (a critical one fails -x509_strict); issue.java copies it into each AKI.
-            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key));
-            if (parent != null) b.addExtension(Extension.authorityKeyIdentifier, false, Pki.authorityKeyId(parent));
-            if (!permitted.isEmpty())
-                b.addExtension(Extension.nameConstraints, true, new NameConstraints(permitted.toArray(new GeneralSubtree[0]), null));
-            var signer = new JcaContentSignerBuilder(Pki.signatureAlgorithm(signerKey)).build(signerKey);
-            return new JcaX509CertificateConverter().getCertificate(b.build(signer));
-        } catch (Cli.Failure f) {
-            throw f;
-        } catch (Exception e) {
-            throw Cli.fail(e, "cannot create the CA certificate: %s", Pki.oneLine(e));
+            return Certs.notAfter(notBefore, days);
+        } catch (Certs.Refused r) {
+            throw Cli.fail("--days %s", r.getMessage());
         }
     }
 
     /**
-     * `ca.java --intermediate`: a CA signed by --ca that signs the service certificates, so the root's
-     * key can stay offline. pathLen 0 by default: it may sign service certificates but no further CA.
+     * The service certificates in dir that the CA of caFile signed (its key verifies their
+     * signature), sorted: what replacing that CA orphans. Intermediates are listed with the others.
      */
-    private Integer intermediate() {
-        String base = name == null ? "sub-ca" : name;
-        if (!base.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}") || base.equals("ca"))
-            throw Cli.fail("--name '%s' must be a plain file name other than ca (letters, digits, '.', '_' and '-')", base);
-        List<GeneralSubtree> permitted = nameConstraints.stream().map(ca::nameConstraint).toList();
-        Path caFile = parentCert != null ? parentCert : dir.resolve("ca.crt");
-        Path caKeyFile = parentKey != null ? parentKey : dir.resolve("ca.key");
-        Path crtFile = dir.resolve(base + ".crt"), keyFile = dir.resolve(base + ".key");
-        if (!force && (Files.exists(keyFile) || Files.exists(crtFile)))
-            throw Cli.fail("%s already exists: replacing an intermediate CA orphans every certificate it signed. "
-                    + "Choose another --name, or add --force (the old files are kept as .bak)", Files.exists(keyFile) ? keyFile : crtFile);
-
-        X509Certificate parent = Pki.readCertificate(caFile, "CA certificate");
-        PrivateKey parentPrivate = Pki.readPrivateKey(caKeyFile, "CA key", parentKeyPassword, "--ca-key-password");
-        Pki.checkCa(parent, parentPrivate, caFile, caKeyFile);
-        int below = pathLen == null ? 0 : pathLen, allowed = parent.getBasicConstraints(); // MAX_VALUE: no limit
-        if (allowed == 0)
-            throw Cli.fail("%s has pathLen 0: it may sign service certificates but no CA; sign the intermediate with the root", caFile);
-        if (below >= allowed)
-            throw Cli.fail("%s has pathLen %d: a CA it signs needs a --path-len below %d, not %d", caFile, allowed, allowed, below);
-        X500Name subj = subject.build(defaultCommonName("intermediate CA " + base));
-        if (subj.equals(Pki.holder(parent).getSubject()))
-            throw Cli.fail("the intermediate's subject equals its CA's (%s); give it another --cn", subj);
-
-        // Not beyond the signing CA: a certificate is no longer valid than its chain (RFC 5280 6.1.3).
-        Instant notBefore = Pki.backdated(Instant.now());
-        Instant notAfter = Pki.notAfter(notBefore, days == null ? 3650 : days);
-        Instant parentEnd = parent.getNotAfter().toInstant();
-        boolean clipped = notAfter.isAfter(parentEnd);
-        if (clipped) notAfter = parentEnd;
-        char[] password = keyPassword == null ? null : Pki.password(keyPassword, "--key-password");
-        KeyPair kp = Pki.newKeyPair(keyType, keySize);
-        X509Certificate cert = newIntermediateCa(kp.getPublic(), subj, parent, parentPrivate, notBefore, notAfter, below, permitted);
-
-        List<Pki.OutFile> files = List.of(
-                Pki.OutFile.key(keyFile, Pki.pem(kp.getPrivate(), password)), // the key first: see Pki.writeAll
-                Pki.OutFile.cert(crtFile, Pki.pem(cert)));
-        String description = Pki.describe(cert);
-        List<Path> backups = Pki.writeAll(files, force);
-
-        var out = spec.commandLine().getOut();
-        out.println("Created an intermediate CA signed by " + caFile + ":");
-        out.print(description);
-        Pki.printWritten(out, files, backups);
-        if (clipped && days != null)
-            spec.commandLine().getErr().printf("Warning: --days %d would outlive the signing CA %s; the intermediate ends "
-                    + "when it does, %s.%n", days, caFile, Pki.utc(parentEnd));
-        out.printf("Note: clients still trust only %s. A server sends %s after its own certificate: issue.java puts it in NAME.crt.%n",
-                caFile, crtFile);
-        out.printf("Next: ./jbang issue.java --ca %s --ca-key %s service-a.example.com%n", crtFile, keyFile);
-        return 0;
+    static List<Path> signedBy(Path dir, Path caFile) {
+        if (!Files.isRegularFile(caFile) || !Files.isDirectory(dir)) return List.of();
+        X509Certificate ca;
+        try {
+            ca = Pem.certificate(caFile, "CA certificate");
+        } catch (Failure unreadable) {
+            return List.of();
+        }
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.sorted(Comparator.comparing(Path::toString)).toList()) {
+                String n = p.getFileName().toString();
+                if (!n.endsWith(".crt") || n.endsWith("-chain.crt") || p.equals(caFile) || !Files.isRegularFile(p)) continue;
+                try {
+                    X509Certificate c = Pem.certificate(p, "certificate");
+                    if (Certs.signedBy(c, ca) && !Certs.selfSigned(c)) found.add(p);
+                } catch (Failure notOne) {
+                    // not a certificate of ours: not an orphan either
+                }
+            }
+        } catch (java.io.IOException e) {
+            return found;
+        }
+        return found;
     }
 
-    /** A --name-constraint (DNS:example.com, DNS:.example.com or IP:10.0.0.0/8) as a permitted subtree. */
-    static GeneralSubtree nameConstraint(String spec) {
-        int colon = spec.indexOf(':');
-        String kind = colon < 0 ? "" : spec.substring(0, colon).toUpperCase(Locale.ROOT);
-        String value = spec.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
-        if (kind.equals("DNS")) {
-            // RFC 5280 4.2.1.10: example.com also covers its subdomains; OpenSSL, Go and BC read .example.com
-            // as the subdomains only.
-            String label = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
-            if (!value.matches("\\.?(" + label + "\\.)*" + label) || value.length() > 253)
-                throw Cli.fail("--name-constraint %s: '%s' is not a DNS name; write DNS:example.com or DNS:.example.com", spec, value);
-            return new GeneralSubtree(new GeneralName(GeneralName.dNSName, value));
+    /** One command that re-issues the service certificates (issue.java renew) and names the intermediates. */
+    static String reissueCommand(List<Path> orphans, boolean encryptedKeys) {
+        List<String> leaves = new ArrayList<>(), cas = new ArrayList<>();
+        for (Path p : orphans) {
+            try {
+                (Pem.certificate(p, "certificate").getBasicConstraints() >= 0 ? cas : leaves).add(p.toString());
+            } catch (Failure f) {
+                leaves.add(p.toString());
+            }
         }
-        if (kind.equals("IP")) {
-            String[] parts = value.split("/", -1);
-            boolean v4 = parts.length == 2 && IPAddress.isValidIPv4(parts[0]), v6 = parts.length == 2 && IPAddress.isValidIPv6(parts[0]);
-            if (!(v4 || v6) || !parts[1].matches("\\d{1,3}") || Integer.parseInt(parts[1]) > (v4 ? 32 : 128))
-                throw Cli.fail("--name-constraint %s: write an address range such as IP:10.0.0.0/8 or IP:fd00::/8", spec);
-            return new GeneralSubtree(new GeneralName(GeneralName.iPAddress, value)); // address and mask, 8 or 32 bytes
+        StringBuilder s = new StringBuilder();
+        if (!leaves.isEmpty())
+            s.append("./jbang issue.java renew --any-issuer").append(encryptedKeys ? " --key-password prompt" : "")
+                    .append(' ').append(String.join(" ", leaves));
+        for (String c : cas) {
+            String base = Path.of(c).getFileName().toString().replaceAll("\\.crt$", "");
+            Path d = Path.of(c).getParent();
+            if (s.length() > 0) s.append(" && ");
+            s.append("./jbang ca.java intermediate").append(d == null || d.equals(Path.of("certs")) ? "" : " --dir " + d)
+                    .append(" --name ").append(base).append(" --force");
         }
-        throw Cli.fail("--name-constraint %s: write DNS:example.com, DNS:.example.com or IP:10.0.0.0/8", spec);
+        return s.toString();
     }
 
     /**
@@ -293,21 +193,129 @@ public class ca implements Callable<Integer> {
      */
     static String defaultCommonName(String kind) {
         byte[] tag = new byte[3];
-        Pki.RANDOM.nextBytes(tag);
-        return "jbang-mtls " + kind + " (" + System.getProperty("user.name") + " " + LocalDate.now() + " " + java.util.HexFormat.of().formatHex(tag) + ")";
+        new java.security.SecureRandom().nextBytes(tag);
+        return "jbang-mtls " + kind + " (" + System.getProperty("user.name") + " " + LocalDate.now() + " "
+                + java.util.HexFormat.of().formatHex(tag) + ")";
     }
 
-    // ---------------------------------------------------------------- revocation (ca.java revoke)
+    // ================================================================ ca.java intermediate
 
     /**
-     * `ca.java revoke CERT...`: adds each certificate's serial to DIR/ca.crl and signs the CRL anew
-     * (RFC 5280 section 5): thisUpdate now, nextUpdate in --days, a CRL number one higher than the
-     * last, and the CA's key id (AKI), all of which openssl crl and the JDK's PKIX checker read.
-     * Entries already there are kept. With no CERT it re-signs the CRL as it is, to push its
-     * nextUpdate out: a CRL past it proves nothing, and servers then refuse every client.
+     * An intermediate CA signed by --ca, which then signs the service certificates, so the root's key
+     * can stay offline. pathLen 0 by default: it may sign service certificates but no further CA.
      */
-    @Command(name = "revoke", mixinStandardHelpOptions = true, version = "jbang-mtls ca 0.1", sortOptions = false,
-            description = {"Revokes certificates: adds their serials to DIR/ca.crl, a CRL signed by the CA.",
+    @Command(name = "intermediate", mixinStandardHelpOptions = true, version = "jbang-mtls ca 0.2", sortOptions = false,
+            description = {"Creates an intermediate CA signed by --ca (default: DIR/ca.crt): DIR/NAME.crt and DIR/NAME.key.",
+                    "issue.java --ca DIR/NAME.crt signs with it; each NAME.crt it signs carries it, for servers to send."})
+    static class Intermediate implements Callable<Integer> {
+        @Mixin Cli.Dir dir;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "Its file name: DIR/NAME.crt and DIR/NAME.key (default: sub-ca).")
+        String name = "sub-ca";
+
+        @Mixin Cli.Ca parent;
+
+        @Option(names = "--days", paramLabel = "N", description = "Validity in days (default: until the signing CA expires, at most 3650).")
+        Integer days;
+
+        @Option(names = "--path-len", paramLabel = "N", description = "Most CAs allowed below it (default: 0, so it signs service certificates only).")
+        Integer pathLen;
+
+        @Option(names = "--name-constraint", paramLabel = "KIND:NAME",
+                description = {"The only names it may sign (repeatable): DNS:example.com (it and its subdomains), "
+                        + "DNS:.example.com (subdomains only), IP:10.0.0.0/8.",
+                        "A critical nameConstraints extension; kinds not named stay unrestricted."})
+        List<String> nameConstraints = new ArrayList<>();
+
+        @Mixin Cli.NewKey newKey;
+        @Mixin Cli.KeyPassword keyPassword;
+        @Mixin Cli.Subject subject;
+        @Mixin Cli.Force force;
+        @Mixin Cli.Debug debug;
+
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (days != null && days < 1) throw Cli.fail("--days must be at least 1, not %d", days);
+            if (pathLen != null && pathLen < 0) throw Cli.fail("--path-len must be 0 or more");
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}") || name.equals("ca"))
+                throw Cli.fail("--name '%s' must be a plain file name other than ca (letters, digits, '.', '_' and '-')", Text.escape(name));
+            List<GeneralSubtree> permitted = new ArrayList<>();
+            for (String c : nameConstraints) {
+                try {
+                    permitted.add(Names.constraint(c));
+                } catch (Failure f) {
+                    throw Cli.fail("--name-constraint %s", f.getMessage());
+                }
+            }
+            Path caFile = parent.cert(dir.dir), caKeyFile = parent.key(dir.dir);
+            Path crtFile = dir.dir.resolve(name + ".crt"), keyFile = dir.dir.resolve(name + ".key");
+            if (!force.force && (Files.exists(keyFile) || Files.exists(crtFile)))
+                throw Cli.fail("%s already exists: replacing an intermediate CA orphans every certificate it signed. "
+                        + "Choose another --name, or add --force (the old files are kept as .bak)", Files.exists(keyFile) ? keyFile : crtFile);
+
+            X509Certificate up = Pem.certificate(caFile, "CA certificate");
+            try {
+                Certs.checkSigningCa(up, Instant.now());
+            } catch (Certs.Refused r) {
+                throw Cli.fail(r, "cannot sign with the CA %s: %s", caFile, r.getMessage());
+            }
+            PrivateKey upKey = Pem.privateKey(caKeyFile, "CA key", parent.passwordFor(caKeyFile));
+            if (!Keys.matches(upKey, up.getPublicKey()))
+                throw Cli.fail("CA key %s does not belong to CA certificate %s (their public keys differ)", caKeyFile, caFile);
+            int below = pathLen == null ? 0 : pathLen, allowed = up.getBasicConstraints(); // MAX_VALUE: no limit
+            if (allowed == 0)
+                throw Cli.fail("%s has pathLen 0: it may sign service certificates but no CA; sign the intermediate with the root", caFile);
+            if (below >= allowed)
+                throw Cli.fail("%s has pathLen %d: a CA it signs needs a --path-len below %d, not %d", caFile, allowed, allowed, below);
+            X500Name subj = subject.build(defaultCommonName("intermediate CA " + name));
+            if (subj.equals(Certs.holder(up).getSubject()))
+                throw Cli.fail("the intermediate's subject equals its CA's (%s); give it another --cn", Names.dn(subj));
+
+            // Not beyond the signing CA: a certificate is no longer valid than its chain (RFC 5280 6.1.3).
+            Instant notBefore = Certs.backdated(Instant.now());
+            Instant notAfter = ca.notAfter(notBefore, days == null ? 3650 : days);
+            Instant upEnd = up.getNotAfter().toInstant();
+            boolean clipped = notAfter.isAfter(upEnd);
+            if (clipped) notAfter = upEnd;
+            char[] password = keyPassword.forNewKey();
+            KeyPair kp = newKey.generate();
+            X509Certificate cert = Certs.intermediate(kp.getPublic(), subj, up, upKey, notBefore, notAfter, below, permitted);
+
+            List<SafeFiles.OutFile> files = List.of(
+                    SafeFiles.OutFile.key(keyFile, Pem.key(kp.getPrivate(), password)), // the key first: see SafeFiles.writeAll
+                    SafeFiles.OutFile.cert(crtFile, Certs.pem(cert)));
+            String description = Describe.certificate(cert);
+            List<Path> backups = SafeFiles.writeAll(files, force.force);
+
+            var out = spec.commandLine().getOut();
+            out.println("Created an intermediate CA signed by " + caFile + ":");
+            out.print(description);
+            SafeFiles.printWritten(out, files, backups);
+            if (SafeFiles.restrictFolder(dir.dir)) out.println("Note: " + dir.dir + " is now mode 0700, as it holds a CA key.");
+            if (clipped && days != null)
+                spec.commandLine().getErr().printf("Warning: --days %d would outlive the signing CA %s; the intermediate ends "
+                        + "when it does, %s.%n", days, caFile, Describe.utc(upEnd));
+            out.printf("Note: clients still trust only %s. A server sends %s after its own certificate: issue.java puts it in NAME.crt.%n",
+                    caFile, crtFile);
+            out.printf("Next: ./jbang issue.java%s --ca %s service-a.example.com%n", dir.flag(), crtFile);
+            return 0;
+        }
+    }
+
+    // ================================================================ ca.java revoke
+
+    /**
+     * Adds each certificate's serial to the CA's CRL and signs the CRL anew (RFC 5280 section 5):
+     * thisUpdate now, nextUpdate in --days, a CRL number one higher than the last, and the CA's key
+     * id (AKI). Entries already there are kept. With no CERT it re-signs the CRL as it is, to push
+     * its nextUpdate out: a CRL past it proves nothing, and servers then refuse every client.
+     * The CRL sits beside the CA: DIR/ca.crl for the root, DIR/sub-ca.crl for --ca DIR/sub-ca.crt.
+     */
+    @Command(name = "revoke", mixinStandardHelpOptions = true, version = "jbang-mtls ca 0.2", sortOptions = false,
+            description = {"Revokes certificates: adds their serials to the CA's CRL (DIR/ca.crl beside DIR/ca.crt, "
+                    + "or NAME.crl beside --ca NAME.crt), signed by that CA.",
                     "With no CERT, re-signs the CRL as it is with a new next update: do it before the old one passes.",
                     "serve.java --crl DIR/ca.crl refuses revoked client certificates."})
     static class Revoke implements Callable<Integer> {
@@ -315,12 +323,8 @@ public class ca implements Callable<Integer> {
         @Parameters(paramLabel = "CERT", arity = "0..*", description = "Certificate files to revoke, e.g. certs/service-a.crt.")
         List<Path> certs = new ArrayList<>();
 
-        @Option(names = "--dir", defaultValue = "certs", description = "Folder of ca.crt, ca.key and ca.crl (default: ${DEFAULT-VALUE}).")
-        Path dir;
-
-        @Option(names = "--ca-key-password", paramLabel = "SPEC",
-                description = "Password of an encrypted ca.key: env:VAR, file:PATH or prompt.")
-        String caKeyPassword;
+        @Mixin Cli.Dir dir;
+        @Mixin Cli.Ca caOptions;
 
         @Option(names = "--reason", paramLabel = "REASON",
                 description = "Why, recorded in the CRL: keyCompromise, caCompromise, affiliationChanged, superseded, "
@@ -332,24 +336,27 @@ public class ca implements Callable<Integer> {
                         + "refuse every client of this CA until you run ca.java revoke again.")
         int days;
 
-        @Option(names = "--debug", description = "Show stack traces on errors.")
-        boolean debug;
+        @Mixin Cli.Debug debug;
 
-        @Spec
-        CommandSpec spec;
+        @Spec CommandSpec spec;
+
+        /** How many earlier CRLs are kept as .bak: enough to undo a mistake, never a pile that grows with each revoke. */
+        static final int KEEP_BACKUPS = 5;
 
         @Override
         public Integer call() {
             if (days < 1 || days > 3650) throw Cli.fail("--days must be 1 to 3650, not %d", days);
             int reasonCode = reasonCode(reason);
-            Path caFile = dir.resolve("ca.crt"), keyFile = dir.resolve("ca.key"), crlFile = dir.resolve("ca.crl");
-            X509Certificate ca = Pki.readCertificate(caFile, "CA certificate");
-            PrivateKey caKey = Pki.readPrivateKey(keyFile, "CA key", caKeyPassword, "--ca-key-password");
-            if (!Pki.keyMatches(caKey, ca.getPublicKey()))
+            Path caFile = caOptions.cert(dir.dir), keyFile = caOptions.key(dir.dir);
+            Path crlFile = caFile.resolveSibling(caFile.getFileName().toString().replaceAll("\\.(crt|pem)$", "") + ".crl");
+            X509Certificate issuer = Pem.certificate(caFile, "CA certificate");
+            if (issuer.getBasicConstraints() < 0) throw Cli.fail("%s is not a CA certificate, so it keeps no CRL", caFile);
+            PrivateKey caKey = Pem.privateKey(keyFile, "CA key", caOptions.passwordFor(keyFile));
+            if (!Keys.matches(caKey, issuer.getPublicKey()))
                 throw Cli.fail("the key %s does not belong to the CA certificate %s (their public keys differ)", keyFile, caFile);
             List<X509Certificate> targets = new ArrayList<>();
-            for (Path p : certs) targets.add(checkIssuedBy(Pki.readCertificate(p, "certificate to revoke"), p, ca, caFile));
-            X509CRLHolder previous = Files.exists(crlFile) ? readCrl(crlFile, ca, caFile) : null;
+            for (Path p : certs) targets.add(checkIssuedBy(Pem.certificate(p, "certificate to revoke"), p, issuer, caFile));
+            X509CRLHolder previous = Files.exists(crlFile) ? readCrl(crlFile, issuer, caFile) : null;
 
             Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
             var out = spec.commandLine().getOut();
@@ -357,27 +364,33 @@ public class ca implements Callable<Integer> {
             for (X509Certificate c : targets) {
                 var entry = previous == null ? null : previous.getRevokedCertificate(c.getSerialNumber());
                 if (entry != null) {
-                    out.printf("Note: %s (serial %s) was already revoked on %s; left as it was.%n", Pki.holder(c).getSubject(),
-                            c.getSerialNumber().toString(16), Pki.utc(entry.getRevocationDate().toInstant()));
+                    out.printf("Note: %s (serial %s) was already revoked on %s; left as it was.%n", Names.subject(c),
+                            c.getSerialNumber().toString(16), Describe.utc(entry.getRevocationDate().toInstant()));
                 } else if (!serials.contains(c.getSerialNumber())) {
                     serials.add(c.getSerialNumber());
-                    out.printf("Revoked %s (serial %s, valid until %s).%n", Pki.holder(c).getSubject(),
-                            c.getSerialNumber().toString(16), Pki.utc(c.getNotAfter().toInstant()));
+                    out.printf("Revoked %s (serial %s, valid until %s).%n", Names.subject(c),
+                            c.getSerialNumber().toString(16), Describe.utc(c.getNotAfter().toInstant()));
                 }
             }
-            X509CRL crl = newCrl(ca, caKey, previous, serials, reasonCode, now, now.plus(days, ChronoUnit.DAYS));
-            List<Pki.OutFile> files = List.of(new Pki.OutFile(crlFile,
-                    Pki.pem("X509 CRL", encoded(crl)).getBytes(StandardCharsets.US_ASCII), false, "CRL"));
-            List<Path> backups = Pki.writeAll(files, true); // the previous CRL is kept as .bak
+            X509CRL crl;
+            try {
+                crl = Certs.crl(issuer, caKey, previous, serials, reasonCode, now, now.plus(days, ChronoUnit.DAYS));
+            } catch (Certs.Refused r) {
+                throw Cli.fail(r, "%s", r.getMessage());
+            }
+            List<SafeFiles.OutFile> files = List.of(new SafeFiles.OutFile(crlFile,
+                    Certs.pem("X509 CRL", encoded(crl)).getBytes(StandardCharsets.US_ASCII), false, "CRL"));
+            List<Path> backups = SafeFiles.writeAll(files, true); // the previous CRL is kept as .bak
+            SafeFiles.pruneBackups(crlFile, KEEP_BACKUPS);
 
             int total = crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size();
             out.printf("The CRL now lists %d revoked certificate%s (CRL number %s), next update %s.%n", total,
-                    total == 1 ? "" : "s", crlNumber(crl), Pki.utc(crl.getNextUpdate().toInstant()));
-            Pki.printWritten(out, files, backups);
-            out.printf("Note: run ./jbang ca.java revoke%s again before %s: past it, servers refuse every client of this CA.%n",
-                    dir.equals(Path.of("certs")) ? "" : " --dir " + dir, Pki.utc(crl.getNextUpdate().toInstant()));
-            out.printf("Next: ./jbang serve.java --name NAME --crl %s refuses revoked client certificates; "
-                    + "openssl crl -in %s -CAfile %s -noout -text shows the list.%n", crlFile, crlFile, caFile);
+                    total == 1 ? "" : "s", Describe.crlNumber(crl), Describe.utc(crl.getNextUpdate().toInstant()));
+            SafeFiles.printWritten(out, files, backups);
+            out.printf("Note: run ./jbang ca.java revoke%s%s again before %s: past it, servers refuse every client of this CA.%n",
+                    dir.flag(), caOptions.flags(), Describe.utc(crl.getNextUpdate().toInstant()));
+            out.printf("Next: ./jbang serve.java%s --name NAME --crl %s refuses revoked client certificates; "
+                    + "openssl crl -in %s -CAfile %s -noout -text shows the list.%n", dir.flag(), crlFile, crlFile, caFile);
             return 0;
         }
     }
@@ -391,81 +404,43 @@ public class ca implements Callable<Integer> {
         Integer code = codes.get(name.toLowerCase(Locale.ROOT));
         if (code == null)
             throw Cli.fail("--reason must be keyCompromise, caCompromise, affiliationChanged, superseded, "
-                    + "cessationOfOperation or privilegeWithdrawn, not '%s'", name);
+                    + "cessationOfOperation or privilegeWithdrawn, not '%s'", Text.escape(name));
         return code;
     }
 
     /** A certificate this CA signed; any other would be listed in vain, since no server would look for it here. */
-    static X509Certificate checkIssuedBy(X509Certificate c, Path file, X509Certificate ca, Path caFile) {
-        try {
-            if (!c.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) throw new IllegalArgumentException();
-            c.verify(ca.getPublicKey());
-            return c;
-        } catch (Exception e) {
-            throw Cli.fail("%s was not issued by the CA %s (its issuer is \"%s\"): revoking it in this CA's CRL would change nothing",
-                    file, caFile, Pki.holder(c).getIssuer());
-        }
+    static X509Certificate checkIssuedBy(X509Certificate c, Path file, X509Certificate issuer, Path caFile) {
+        if (!Certs.signedBy(c, issuer))
+            throw Cli.fail("%s was not issued by the CA %s (its issuer is \"%s\"): revoking it in this CA's CRL would change nothing; "
+                    + "give its CA with --ca", file, caFile, Names.issuer(c));
+        return c;
     }
 
     /** The existing CRL, which must be this CA's: signed by its key and naming it as issuer. */
-    static X509CRLHolder readCrl(Path file, X509Certificate ca, Path caFile) {
-        byte[] bytes = Pki.readInput(file, "CRL");
+    static X509CRLHolder readCrl(Path file, X509Certificate issuer, Path caFile) {
         X509CRLHolder crl;
         try {
-            String text = new String(bytes, StandardCharsets.US_ASCII);
-            crl = text.contains("-----BEGIN X509 CRL-----")
-                    ? (X509CRLHolder) new org.bouncycastle.openssl.PEMParser(new java.io.StringReader(text)).readObject()
-                    : new X509CRLHolder(bytes);
+            crl = new X509CRLHolder(encoded(Pem.crls(file).get(0)));
+        } catch (Failure f) {
+            throw Cli.fail(f, "%s; move it aside to start a new one", f.getMessage());
         } catch (Exception e) {
-            throw Cli.fail("cannot read the CRL %s: %s; move it aside to start a new one", file, Pki.oneLine(e));
+            throw Cli.fail(e, "cannot read the CRL %s: %s; move it aside to start a new one", file, Text.of(e));
         }
         try {
-            if (!crl.getIssuer().equals(Pki.holder(ca).getSubject())
-                    || !crl.isSignatureValid(new JcaContentVerifierProviderBuilder().build(ca.getPublicKey())))
+            if (!crl.getIssuer().equals(Certs.holder(issuer).getSubject())
+                    || !crl.isSignatureValid(new JcaContentVerifierProviderBuilder().build(issuer.getPublicKey())))
                 throw new IllegalArgumentException();
         } catch (Exception e) {
-            throw Cli.fail("the CRL %s was not signed by the CA %s (was the CA replaced?); move it aside to start a new one",
-                    file, caFile);
+            throw Cli.fail("the CRL %s was not signed by the CA %s (was the CA replaced?); move it aside to start a new one", file, caFile);
         }
         return crl;
-    }
-
-    /**
-     * A CRL signed by the CA: the previous entries, plus serials revoked now (with reason, unless 0),
-     * the CRL number after the previous one, and an AKI holding the CA's key id (RFC 5280 5.2.1/5.2.3).
-     */
-    public static X509CRL newCrl(X509Certificate ca, PrivateKey caKey, X509CRLHolder previous, List<BigInteger> serials,
-                                 int reason, Instant thisUpdate, Instant nextUpdate) {
-        try {
-            var b = new X509v2CRLBuilder(Pki.holder(ca).getSubject(), Date.from(thisUpdate));
-            b.setNextUpdate(Date.from(nextUpdate));
-            if (previous != null) b.addCRL(previous);
-            for (BigInteger serial : serials) b.addCRLEntry(serial, Date.from(thisUpdate), reason);
-            BigInteger number = BigInteger.ONE;
-            if (previous != null && previous.getExtension(Extension.cRLNumber) != null)
-                number = CRLNumber.getInstance(previous.getExtension(Extension.cRLNumber).getParsedValue()).getCRLNumber().add(BigInteger.ONE);
-            b.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
-            SubjectKeyIdentifier ski = SubjectKeyIdentifier.fromExtensions(Pki.holder(ca).getExtensions());
-            b.addExtension(Extension.authorityKeyIdentifier, false, ski != null ? new AuthorityKeyIdentifier(ski.getKeyIdentifier())
-                    : new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.getPublicKey()));
-            var signer = new JcaContentSignerBuilder(Pki.signatureAlgorithm(caKey)).build(caKey);
-            return new JcaX509CRLConverter().getCRL(b.build(signer));
-        } catch (Exception e) {
-            throw Cli.fail(e, "cannot sign the CRL: %s", Pki.oneLine(e));
-        }
-    }
-
-    static String crlNumber(X509CRL crl) {
-        byte[] v = crl.getExtensionValue(Extension.cRLNumber.getId());
-        return v == null ? "none" : org.bouncycastle.asn1.ASN1Integer.getInstance(
-                org.bouncycastle.asn1.ASN1OctetString.getInstance(v).getOctets()).getValue().toString();
     }
 
     static byte[] encoded(X509CRL crl) {
         try {
             return crl.getEncoded();
         } catch (Exception e) {
-            throw Cli.fail(e, "cannot encode the CRL: %s", Pki.oneLine(e));
+            throw Cli.fail(e, "cannot encode the CRL: %s", Text.of(e));
         }
     }
 }

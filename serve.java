@@ -2,9 +2,19 @@
 //JAVA 17+
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.82
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/Pki.java
-//SOURCES lib/Cli.java
+//SOURCES lib/Failure.java
+//SOURCES lib/Text.java
+//SOURCES lib/Der.java
+//SOURCES lib/Keys.java
+//SOURCES lib/Certs.java
+//SOURCES lib/Names.java
+//SOURCES lib/Pem.java
+//SOURCES lib/Describe.java
+//SOURCES lib/ReloadingKeyManager.java
 //SOURCES lib/Tls.java
+//SOURCES lib/Fetch.java
+//SOURCES lib/Diagnosis.java
+//SOURCES lib/Cli.java
 //DESCRIPTION Serves the tutorial's HTTPS service (section 4) with client auth none, want or need.
 // A small heap and the serial collector: the JVM's default heap is a quarter of the machine's
 // memory, and G1 held 343-620 MB through the benchmark's load (docs/BENCHMARKS.md); this holds
@@ -12,13 +22,10 @@
 //JAVA_OPTIONS -XX:+UseSerialGC -Xmx64m
 
 // serve.java: section 4 of the tutorial, service A or B, on the JDK's own HttpsServer.
-// `./jbang serve.java --name service-b --port 8443 --client-auth need` serves certs/service-b.crt
-// and .key, trusts certs/ca.crt for client certificates, and answers:
-//   /              Hello from "service-b"   (text/plain, as the tutorial's services)
-//   /whoami        the client certificate this service saw, or that none was sent
-//   /w-mtls        calls --peer with our certificate and the CA          (tutorial: works)
-//   /wo-cert-mtls  calls --peer with the CA but no certificate           (tutorial: fails)
-//   /wo-ca-mtls    calls --peer with our certificate, JDK default trust  (tutorial: fails)
+// `./jbang serve.java --name service-b --port 8443 --client-auth need` serves DIR/service-b.crt
+// and .key (DIR: certs, or --dir), trusts DIR/ca.crt for client certificates, and answers the
+// routes of enum Route below (/, /whoami, /w-mtls, /wo-cert-mtls, /wo-ca-mtls): --help, the 404
+// page and the reference all list them from that one table.
 // The peer routes answer HTTP 200 with the peer's body or a paragraph that names the cause.
 // Replaced certificate files are picked up without a restart; Ctrl-C stops it.
 
@@ -59,16 +66,16 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "serve.java", mixinStandardHelpOptions = true, version = "jbang-mtls serve 0.1",
+@Command(name = "serve.java", mixinStandardHelpOptions = true, version = "jbang-mtls serve 0.2",
         description = {"Serves the tutorial's HTTPS service (section 4): / answers Hello from \"NAME\".",
-                "Routes: / /whoami /w-mtls /wo-cert-mtls /wo-ca-mtls (the last three call --peer).",
                 "Replaced certificate files are used for new connections without a restart."},
         sortOptions = false)
-public class serve implements Callable<Integer> {
+public class serve implements Callable<Integer>, Cli.Setup {
 
     @Option(names = "--name", required = true, paramLabel = "NAME",
             description = "Service name, as in Hello from \"NAME\"; also the default file name (service-b).")
@@ -86,8 +93,7 @@ public class serve implements Callable<Integer> {
                     + "without a valid one) (default: ${DEFAULT-VALUE}).")
     String clientAuth;
 
-    @Option(names = "--dir", defaultValue = "certs", description = "Folder of the default files (default: ${DEFAULT-VALUE}).")
-    Path dir;
+    @Mixin Cli.Dir dir;
 
     @Option(names = "--cert", paramLabel = "FILE", description = "Our certificate (default: DIR/NAME.crt), optionally followed by its chain.")
     Path cert;
@@ -95,8 +101,7 @@ public class serve implements Callable<Integer> {
     @Option(names = "--key", paramLabel = "FILE", description = "Our private key (default: DIR/NAME.key).")
     Path key;
 
-    @Option(names = "--key-password", paramLabel = "SPEC", description = "Password of an encrypted key: env:VAR, file:PATH or prompt.")
-    String keyPassword;
+    @Mixin Cli.KeyPassword keyPassword;
 
     @Option(names = "--cacert", paramLabel = "FILE",
             description = "CA certificates trusted for client certificates and for --peer (default: DIR/ca.crt).")
@@ -124,14 +129,51 @@ public class serve implements Callable<Integer> {
                     + "ca.java revoke writes certs/ca.crl). Re-read when the file changes.")
     Path crl;
 
-    @Option(names = "--debug", description = "Show stack traces on errors.")
-    boolean debug;
+    @Mixin Cli.Debug debug;
 
     @Spec
     CommandSpec spec;
 
+    /** The service call() started: a test that runs the command in-process stops it here. */
+    volatile Running running;
+
     public static void main(String... args) {
         System.exit(Cli.run(new serve(), args));
+    }
+
+    /** The routes, in --help as in the 404 page: both come from enum Route. */
+    @Override public void setup(picocli.CommandLine cl) {
+        var usage = cl.getCommandSpec().usageMessage();
+        List<String> lines = new ArrayList<>(List.of(usage.description()));
+        lines.add(1, "Routes:");
+        for (Route r : Route.values()) lines.add(2 + r.ordinal(), String.format("  %-14s %s", r.path, r.does));
+        usage.description(lines.toArray(new String[0]));
+    }
+
+    /** What this service answers, declared once: --help, the 404 page and docs/reference.md list these. */
+    public enum Route {
+        ROOT("/", "Hello from \"NAME\" (text/plain, as the tutorial's services)"),
+        WHOAMI("/whoami", "the client certificate this service saw, or that none was sent"),
+        W_MTLS("/w-mtls", "calls --peer with our certificate and the CA (tutorial 4.3.3: works)"),
+        WO_CERT_MTLS("/wo-cert-mtls", "calls --peer with the CA but no certificate (tutorial 4.3.4: fails)"),
+        WO_CA_MTLS("/wo-ca-mtls", "calls --peer with our certificate and the JDK's default trust (tutorial 4.3.5: fails)");
+
+        public final String path;
+        public final String does;
+
+        Route(String path, String does) {
+            this.path = path;
+            this.does = does;
+        }
+
+        static Route of(String path) {
+            for (Route r : values()) if (r.path.equals(path)) return r;
+            return null;
+        }
+
+        static String list() {
+            return String.join(" ", java.util.Arrays.stream(values()).map(r -> r.path).toList());
+        }
     }
 
     @Override
@@ -140,11 +182,11 @@ public class serve implements Callable<Integer> {
         String base = name.split("\\.")[0]; // issue.java names files by the first label: service-b.crt
         PrintWriter out = spec.commandLine().getOut();
         Config config = new Config(name, host, port, auth,
-                cert != null ? cert : dir.resolve(base + ".crt"), key != null ? key : dir.resolve(base + ".key"),
-                keyPassword, cacert != null ? cacert : dir.resolve("ca.crt"), peer, resolve,
+                cert != null ? cert : dir.dir.resolve(base + ".crt"), key != null ? key : dir.dir.resolve(base + ".key"),
+                keyPassword.spec, cacert != null ? cacert : dir.dir.resolve("ca.crt"), peer, resolve,
                 Duration.ofSeconds(1), line -> { out.println(line); out.flush(); },
                 allow.stream().map(Allow::parse).toList(), crl);
-        Running running = start(config);
+        running = start(config);
         // Ctrl-C (SIGINT) runs shutdown hooks: stop accepting, let requests in flight finish (1 s), log it.
         Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "serve-shutdown"));
         out.println("Stop with Ctrl-C.");
@@ -212,12 +254,12 @@ public class serve implements Callable<Integer> {
         private final HttpsServer server;
         private final ExecutorService workers;
         private final ScheduledExecutorService reloader;
-        private final Tls.IdentityKeyManager keys;
+        private final ReloadingKeyManager keys;
         private final Consumer<String> log;
         private final CountDownLatch stopped = new CountDownLatch(1);
 
         Running(HttpsServer server, ExecutorService workers, ScheduledExecutorService reloader,
-                Tls.IdentityKeyManager keys, Consumer<String> log) {
+                ReloadingKeyManager keys, Consumer<String> log) {
             this.server = server;
             this.workers = workers;
             this.reloader = reloader;
@@ -227,7 +269,7 @@ public class serve implements Callable<Integer> {
 
         public int port() { return server.getAddress().getPort(); }
         public InetSocketAddress address() { return server.getAddress(); }
-        public X509Certificate certificate() { return keys.identity().cert(); }
+        public X509Certificate certificate() { return keys.current().chain()[0]; }
 
         /** Stops accepting, gives requests in flight a second, and frees the port. Safe to call twice. */
         public synchronized void stop() {
@@ -254,7 +296,7 @@ public class serve implements Callable<Integer> {
 
     /** Checks the files, binds, and serves; returns at once. Fails with one line on a bad file or a busy port. */
     public static Running start(Config c) {
-        // HttpsServer reads these once, when its classes load (jdk-tls-notes.md; sun.net.httpserver.ServerConfig).
+        // HttpsServer reads these once, when its classes load (sun.net.httpserver.ServerConfig).
         // -D on the command line wins. TCP_NODELAY lifts handshakes from 20/s to ~285/s.
         setIfAbsent("sun.net.httpserver.nodelay", "true");
         // A connection must finish its TLS handshake and request headers within 10 s of its first
@@ -272,7 +314,7 @@ public class serve implements Callable<Integer> {
                     + "use --client-auth need (or want)");
 
         Tls.Identity identity = loadIdentity(c);
-        var keys = new Tls.IdentityKeyManager(identity, null);
+        var keys = new ReloadingKeyManager(identity.pair());
         boolean needCa = c.clientAuth() != ClientAuth.NONE || c.peer() != null;
         var crls = new AtomicReference<List<X509CRL>>(c.crl() == null ? List.of() : loadCrls(c));
         var clientTrust = new Tls.ReloadableTrustManager(needCa ? Tls.trustManager(c.cacert(), crls.get()) : Tls.trustManager(null));
@@ -284,7 +326,7 @@ public class serve implements Callable<Integer> {
         try {
             server = HttpsServer.create(new InetSocketAddress(c.host(), c.port()), 128);
         } catch (IOException e) {
-            throw Cli.fail("cannot listen on %s:%d: %s (is another service using the port?)", c.host(), c.port(), Pki.oneLine(e));
+            throw Cli.fail("cannot listen on %s:%d: %s (is another service using the port?)", c.host(), c.port(), Text.of(e));
         }
         server.setHttpsConfigurator(configurator(ctx, c.clientAuth()));
         ExecutorService workers = workers(Integer.getInteger("jdk.httpserver.maxConnections", 256));
@@ -298,10 +340,10 @@ public class serve implements Callable<Integer> {
         if (c.crl() != null) watchCrl(c, ctx, clientTrust, crls, reloader);
         c.log().accept(String.format("Serving \"%s\" on https://%s:%d/ (client auth: %s; certificate serial %s, "
                 + "valid until %s)%s%s%s", c.name(), c.host(), running.port(), c.clientAuth().name().toLowerCase(Locale.ROOT),
-                identity.cert().getSerialNumber().toString(16), Pki.utc(identity.cert().getNotAfter().toInstant()),
+                identity.cert().getSerialNumber().toString(16), Describe.utc(identity.cert().getNotAfter().toInstant()),
                 needCa && c.clientAuth() != ClientAuth.NONE ? "; client certificates must chain to " + c.cacert() : "",
                 c.allow().isEmpty() ? "" : "; only callers matching " + allowList(c.allow()),
-                c.crl() == null ? "" : "; revoked ones are refused (" + c.crl() + ": " + describeCrls(crls.get()) + ")"));
+                c.crl() == null ? "" : "; revoked ones are refused (" + c.crl() + ": " + Describe.crls(crls.get()) + ")"));
         return running;
     }
 
@@ -326,9 +368,8 @@ public class serve implements Callable<Integer> {
     /**
      * TLS 1.2/1.3 and the client-auth mode. setNeedClientAuth must be set on SSLParameters: on
      * HttpsParameters alone the JDK calls setWantClientAuth(false) after it, which resets the mode
-     * to none (jdk-tls-notes.md, HttpsServer).
+     * to none (sun.net.httpserver.SSLStreams; snippets/MtlsServer.java shows the trap).
      */
-    // Copy-ready twin: README "Use it in your own code", snippet MtlsServer (tests/ReadmeSnippetsTest runs it).
     static HttpsConfigurator configurator(SSLContext ctx, ClientAuth auth) {
         return new HttpsConfigurator(ctx) {
             @Override public void configure(HttpsParameters params) {
@@ -342,11 +383,11 @@ public class serve implements Callable<Integer> {
 
     /** Our certificate and key; refused at start when they do not belong together. */
     static Tls.Identity loadIdentity(Config c) {
-        Tls.Identity id = Tls.readIdentity(c.cert(), c.key(), c.keyPassword());
+        Tls.Identity id = Tls.readIdentity(c.cert(), c.key(), Cli.passwordFor(c.key(), "key", c.keyPassword(), "--key-password"));
         if (!id.keyMatches()) throw Cli.fail(Tls.keyMismatch(id));
         Instant now = Instant.now();
         if (now.isAfter(id.cert().getNotAfter().toInstant()))
-            c.log().accept("Warning: " + c.cert() + " expired on " + Pki.utc(id.cert().getNotAfter().toInstant())
+            c.log().accept("Warning: " + c.cert() + " expired on " + Describe.utc(id.cert().getNotAfter().toInstant())
                     + "; clients will refuse it. Re-issue it with ./jbang issue.java --force; it is picked up without a restart.");
         return id;
     }
@@ -359,8 +400,7 @@ public class serve implements Callable<Integer> {
      * because issue.java replaces the .crt and the .key one after the other. A new pair that fails
      * to load, or whose key does not match, is refused and logged; the old pair keeps serving.
      */
-    // Copy-ready twin: README snippet ReloadingKeyManager.
-    static void watchFiles(Config c, Tls.IdentityKeyManager keys, ScheduledExecutorService reloader) {
+    static void watchFiles(Config c, ReloadingKeyManager keys, ScheduledExecutorService reloader) {
         String[] state = {digest(List.of(c.cert(), c.key())), null}; // [0] last seen, [1] last seen while still changing
         state[1] = state[0];
         String[] loaded = {state[0]};
@@ -374,16 +414,16 @@ public class serve implements Callable<Integer> {
         }, ms, ms, TimeUnit.MILLISECONDS);
     }
 
-    static void reload(Config c, Tls.IdentityKeyManager keys) {
-        X509Certificate old = keys.identity().cert();
+    static void reload(Config c, ReloadingKeyManager keys) {
+        X509Certificate old = keys.current().chain()[0];
         try {
-            Tls.Identity next = Tls.readIdentity(c.cert(), c.key(), c.keyPassword());
+            Tls.Identity next = Tls.readIdentity(c.cert(), c.key(), Cli.passwordFor(c.key(), "key", c.keyPassword(), "--key-password"));
             if (!next.keyMatches()) throw Cli.fail(Tls.keyMismatch(next));
             if (next.cert().getSerialNumber().equals(old.getSerialNumber())) return;
-            keys.replace(next);
+            keys.replace(next.pair());
             c.log().accept(String.format("reloaded %s: serial %s, valid until %s; new connections use it "
                     + "(clients resuming an old TLS session still see serial %s until they reconnect afresh)",
-                    c.cert(), next.cert().getSerialNumber().toString(16), Pki.utc(next.cert().getNotAfter().toInstant()),
+                    c.cert(), next.cert().getSerialNumber().toString(16), Describe.utc(next.cert().getNotAfter().toInstant()),
                     old.getSerialNumber().toString(16)));
         } catch (RuntimeException e) { // Cli.Failure included: a one-line cause
             c.log().accept("error: refused the new certificate files: " + e.getMessage()
@@ -409,30 +449,14 @@ public class serve implements Callable<Integer> {
 
     /** The --crl file, read and checked against --cacert; a CRL past its next update gets a warning. */
     static List<X509CRL> loadCrls(Config c) {
-        List<X509CRL> crls = Tls.readCrls(c.crl(), c.cacert());
+        List<X509CRL> crls = Tls.verifiedCrls(c.crl(), c.cacert());
         for (X509CRL crl : crls)
             if (crl.getNextUpdate() != null && crl.getNextUpdate().toInstant().isBefore(Instant.now()))
                 c.log().accept("Warning: the CRL in " + c.crl() + " passed its next update on "
-                        + Pki.utc(crl.getNextUpdate().toInstant()) + ", so it no longer proves anything: every client "
-                        + "certificate of " + crl.getIssuerX500Principal().getName() + " is refused until it is renewed. "
+                        + Describe.utc(crl.getNextUpdate().toInstant()) + ", so it no longer proves anything: every client "
+                        + "certificate of " + Names.dn(crl.getIssuerX500Principal()) + " is refused until it is renewed. "
                         + "Renew it with ./jbang ca.java revoke (no certificate needed); it is picked up without a restart.");
         return crls;
-    }
-
-    /** "CRL number 3, 2 revoked, next update 2026-12-27 10:00:00 UTC" for each CRL. */
-    static String describeCrls(List<X509CRL> crls) {
-        List<String> parts = new ArrayList<>();
-        for (X509CRL crl : crls) {
-            byte[] n = crl.getExtensionValue(org.bouncycastle.asn1.x509.Extension.cRLNumber.getId());
-            String number = "";
-            if (n != null)
-                number = "CRL number " + org.bouncycastle.asn1.ASN1Integer.getInstance(
-                        org.bouncycastle.asn1.ASN1OctetString.getInstance(n).getOctets()).getValue() + ", ";
-            int revoked = crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size();
-            parts.add(number + revoked + " revoked, next update "
-                    + (crl.getNextUpdate() == null ? "none" : Pki.utc(crl.getNextUpdate().toInstant())));
-        }
-        return String.join("; ", parts);
     }
 
     /**
@@ -463,7 +487,7 @@ public class serve implements Callable<Integer> {
                     SSLSession s = sessions.getSession(id);
                     if (s != null) s.invalidate();
                 }
-                c.log().accept("reloaded " + c.crl() + ": " + describeCrls(next) + "; it applies to new handshakes and requests");
+                c.log().accept("reloaded " + c.crl() + ": " + Describe.crls(next) + "; it applies to new handshakes and requests");
             } catch (RuntimeException e) { // Cli.Failure included: a one-line cause
                 c.log().accept("error: refused the new CRL " + c.crl() + ": " + e.getMessage() + "; the previous CRL stays in force");
             }
@@ -546,8 +570,8 @@ public class serve implements Callable<Integer> {
         } catch (CertificateParsingException e) {
             // an unreadable SAN matches nothing
         }
-        for (var rdn : Pki.holder(cert).getSubject().getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN))
-            names.add("CN=" + org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(rdn.getFirst().getValue()));
+        for (var rdn : Certs.holder(cert).getSubject().getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN))
+            names.add("CN=" + Names.cn(new org.bouncycastle.asn1.x500.X500Name(new org.bouncycastle.asn1.x500.RDN[] {rdn})));
         return names;
     }
 
@@ -567,13 +591,13 @@ public class serve implements Callable<Integer> {
                     + "matching " + allowList(c.allow()) + ", and you sent none.\n";
         var revoked = revocation(crls, cert);
         if (revoked != null)
-            return "Forbidden: your client certificate \"" + Tls.subject(cert) + "\" (serial " + cert.getSerialNumber().toString(16)
-                    + ") was revoked on " + Pki.utc(revoked.getRevocationDate().toInstant()) + " (it is listed in " + c.crl()
+            return "Forbidden: your client certificate \"" + Names.subject(cert) + "\" (serial " + cert.getSerialNumber().toString(16)
+                    + ") was revoked on " + Describe.utc(revoked.getRevocationDate().toInstant()) + " (it is listed in " + c.crl()
                     + "). Fix: use a new certificate: ./jbang issue.java --force NAME.\n";
         List<String> names = names(cert);
         if (c.allow().isEmpty() || c.allow().stream().anyMatch(a -> a.matches(names))) return null;
         return "Forbidden: this service admits only callers whose certificate matches " + allowList(c.allow())
-                + ". Your certificate (serial " + cert.getSerialNumber().toString(16) + ", issued by " + Tls.issuer(cert)
+                + ". Your certificate (serial " + cert.getSerialNumber().toString(16) + ", issued by " + Names.issuer(cert)
                 + ") shows " + (names.isEmpty() ? "no name at all" : String.join(", ", names) + ", and none of them matches")
                 + ". Fix: call with a certificate that matches, or ask the operator of this service to add your name"
                 + (names.isEmpty() ? "" : ", e.g. --allow " + names.get(0)) + ".\n";
@@ -581,7 +605,7 @@ public class serve implements Callable<Integer> {
 
     // ---------------------------------------------------------------- routes
 
-    static void handle(HttpExchange ex, Config c, Tls.IdentityKeyManager keys, java.util.Map<String, InetSocketAddress> resolve,
+    static void handle(HttpExchange ex, Config c, ReloadingKeyManager keys, java.util.Map<String, InetSocketAddress> resolve,
                        AtomicReference<List<X509CRL>> crls) throws IOException {
         int status = 200;
         String body;
@@ -594,20 +618,22 @@ public class serve implements Callable<Integer> {
             } else if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
                 status = 405;
                 body = "Only GET is served here.\n";
-            } else switch (path) {
-                case "/" -> body = "Hello from \"" + c.name() + "\"";
-                case "/whoami" -> body = whoami(ex, c);
-                case "/w-mtls" -> body = callPeer(c, keys.identity(), c.cacert(), resolve);
-                case "/wo-cert-mtls" -> body = callPeer(c, null, c.cacert(), resolve);
-                case "/wo-ca-mtls" -> body = callPeer(c, keys.identity(), null, resolve);
-                default -> {
+            } else {
+                Route route = Route.of(path);
+                if (route == null) {
                     status = 404;
-                    body = "Not found. Routes: / /whoami /w-mtls /wo-cert-mtls /wo-ca-mtls\n";
-                }
+                    body = "Not found. Routes: " + Route.list() + "\n";
+                } else body = switch (route) {
+                    case ROOT -> "Hello from \"" + c.name() + "\"";
+                    case WHOAMI -> whoami(ex, c);
+                    case W_MTLS -> callPeer(c, identity(c, keys), c.cacert(), resolve);
+                    case WO_CERT_MTLS -> callPeer(c, null, c.cacert(), resolve);
+                    case WO_CA_MTLS -> callPeer(c, identity(c, keys), null, resolve);
+                };
             }
         } catch (RuntimeException e) {
             status = 500;
-            body = "error: " + Pki.oneLine(e) + "\n";
+            body = "error: " + Text.of(e) + "\n";
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
@@ -635,19 +661,24 @@ public class serve implements Callable<Integer> {
      */
     static String subjectOf(SSLSession s, X509Certificate client) {
         if (s.getValue("serve.subject") instanceof String cached) return cached;
-        String subject = Tls.subject(client);
+        String subject = Names.subject(client);
         s.putValue("serve.subject", subject);
         return subject;
     }
 
     /** The client's certificate, or null when it sent none (getPeerCertificates throws then). */
-    // Copy-ready twin: README snippet CallerIdentity.
     static X509Certificate clientCertificate(HttpExchange ex) {
         try {
             return (X509Certificate) ((HttpsExchange) ex).getSSLSession().getPeerCertificates()[0];
         } catch (SSLPeerUnverifiedException e) {
             return null;
         }
+    }
+
+    /** The certificate and key being served now, with the files they came from (for the peer routes' messages). */
+    static Tls.Identity identity(Config c, ReloadingKeyManager keys) {
+        ReloadingKeyManager.Pair p = keys.current();
+        return new Tls.Identity(p.chain(), p.key(), c.cert(), c.key());
     }
 
     /** How this service sees its caller: the client certificate's subject, SANs and issuer. */
@@ -659,15 +690,15 @@ public class serve implements Callable<Integer> {
             return "No client certificate was sent (this service's client auth is "
                     + c.clientAuth().name().toLowerCase(Locale.ROOT) + ").\n" + tls;
         return "Client certificate:\n"
-                + "  subject: " + Tls.subject(cert) + "\n"
-                + "  SANs:    " + Tls.sans(cert) + "\n"
-                + "  issuer:  " + Tls.issuer(cert) + "\n"
+                + "  subject: " + Names.subject(cert) + "\n"
+                + "  SANs:    " + Names.sans(cert) + "\n"
+                + "  issuer:  " + Names.issuer(cert) + "\n"
                 + "  serial:  " + cert.getSerialNumber().toString(16) + "\n"
-                + "  valid until " + Pki.utc(cert.getNotAfter().toInstant()) + "\n" + tls;
+                + "  valid until " + Describe.utc(cert.getNotAfter().toInstant()) + "\n" + tls;
     }
 
     /**
-     * The tutorial's calls from A to B, with the JDK's HttpClient (Tls.get): identity null sends no
+     * The tutorial's calls from A to B, with the JDK's HttpClient (Fetch.viaHttpClient): identity null sends no
      * certificate; caFile null trusts only the JDK's public CAs. Returns B's body, or the paragraph
      * that says why the call failed (still HTTP 200, as in the tutorial).
      */
@@ -675,7 +706,7 @@ public class serve implements Callable<Integer> {
         if (c.peer() == null)
             return "This service has no --peer to call; start it with --peer https://service-b.example.com:8443 "
                     + "--resolve service-b.example.com:8443:127.0.0.1\n";
-        Tls.Outcome o = Tls.get(new Tls.Call(c.peer(), identity, caFile, false, resolve,
+        Fetch.Outcome o = Fetch.viaHttpClient(new Tls.Call(c.peer(), identity, caFile, false, resolve,
                 Duration.ofSeconds(5), Duration.ofSeconds(15)));
         // First line: the failure class, stable for scripts; then the paragraph for people.
         return o.ok() ? o.body() : "error: " + o.failure().problem().title + "\n" + o.failure().explanation() + "\n";

@@ -2,9 +2,20 @@
 //JAVA 17+
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.82
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/Pki.java
-//SOURCES lib/Cli.java
+//SOURCES lib/Failure.java
+//SOURCES lib/Text.java
+//SOURCES lib/Der.java
+//SOURCES lib/Keys.java
+//SOURCES lib/Certs.java
+//SOURCES lib/Names.java
+//SOURCES lib/Pem.java
+//SOURCES lib/SafeFiles.java
+//SOURCES lib/Describe.java
+//SOURCES lib/ReloadingKeyManager.java
 //SOURCES lib/Tls.java
+//SOURCES lib/Fetch.java
+//SOURCES lib/Diagnosis.java
+//SOURCES lib/Cli.java
 //SOURCES ca.java
 //SOURCES issue.java
 //SOURCES serve.java
@@ -17,7 +28,7 @@
 //   3. runs every check of the tutorial's section 4.3 and compares each outcome with the tutorial's;
 //   4. stops both services; exits 0 only when every outcome matches.
 // It never replaces a CA or a key: what is in --dir is reused, and only what is missing is made.
-// README snippet MtlsDemo does steps 1-4 with only the JDK and Bouncy Castle, for your own code.
+// snippets/MtlsDemo.java does steps 1-4 in one method of your own code (docs/use-in-your-code.md).
 
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -31,6 +42,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,9 +53,7 @@ import picocli.CommandLine.Spec;
         sortOptions = false)
 public class tutorial implements Callable<Integer> {
 
-    @Option(names = "--dir", defaultValue = "certs",
-            description = "Folder of the CA and service files; reused, never overwritten (default: ${DEFAULT-VALUE}).")
-    Path dir;
+    @Mixin Cli.Dir dir;
 
     @Option(names = "--port-a", defaultValue = "7443",
             description = "Service A's port, as in the tutorial; a free one if busy, any free one if 0.")
@@ -56,8 +66,7 @@ public class tutorial implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Also print the services' request logs.")
     boolean verbose;
 
-    @Option(names = "--debug", description = "Show stack traces on errors.")
-    boolean debug;
+    @Mixin Cli.Debug debug;
 
     @Spec
     CommandSpec spec;
@@ -74,7 +83,7 @@ public class tutorial implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         List<String> logs = new ArrayList<>();
-        List<Check> checks = replay(dir, portA, portB, out, line -> {
+        List<Check> checks = replay(dir.dir, portA, portB, out, line -> {
             synchronized (logs) { logs.add(line); }
             if (verbose) out.println("    | " + line);
         });
@@ -122,14 +131,14 @@ public class tutorial implements Callable<Integer> {
             out.println("  $ ./jbang ca.java --dir " + dir + "      (tutorial 1: openssl genrsa, req, x509 -signkey)");
             runScript(new ca(), out, "--dir", dir.toString());
         }
-        X509Certificate ca = Pki.readCertificate(caCrt, "CA certificate");
+        X509Certificate ca = Pem.certificate(caCrt, "CA certificate");
         List<String> missing = new ArrayList<>();
         for (String svc : List.of("service-a", "service-b")) {
             Path crt = dir.resolve(svc + ".crt"), key = dir.resolve(svc + ".key");
             if (!Files.exists(crt) && !Files.exists(key)) { missing.add(svc + ".example.com"); continue; }
             if (!Files.exists(crt) || !Files.exists(key))
                 throw Cli.fail("%s has only one of %s.crt and %s.key; remove it or use another --dir", dir, svc, svc);
-            checkSignedBy(Pki.readCertificate(crt, "certificate"), ca, crt, caCrt);
+            checkSignedBy(Pem.certificate(crt, "certificate"), ca, crt, caCrt);
             out.println("  Reusing " + crt + " and " + key + ".");
         }
         if (!missing.isEmpty()) {
@@ -177,14 +186,14 @@ public class tutorial implements Callable<Integer> {
                 "curl https://service-a.example.com:7443   (CA not in the system store)",
                 client.Options.of(urlA + "/").withResolve(resolveA),
                 "--resolve " + resolveA + " " + urlA + "/",
-                "server certificate not trusted (exit 60)", r -> r.problem() == Tls.Problem.SERVER_UNTRUSTED));
+                "server certificate not trusted (exit 60)", r -> r.problem() == Diagnosis.Problem.SERVER_UNTRUSTED));
 
         checks.add(probe(out, "4.3.2", "Service B refuses a caller without a client certificate",
                 "curl https://service-b.example.com:8443",
                 client.Options.of(urlB + "/").withCacert(ca).withResolve(resolveB),
                 cacert + "--resolve " + resolveB + " " + urlB + "/",
                 "server requires a client certificate (tutorial: alert certificate required)",
-                r -> r.problem() == Tls.Problem.CLIENT_CERT_REQUIRED));
+                r -> r.problem() == Diagnosis.Problem.CLIENT_CERT_REQUIRED));
 
         checks.add(probe(out, "4.3.2", "Service B answers a caller with a client certificate",
                 "curl --cacert ca.crt --key service-b.key --cert service-b.crt https://service-b.example.com:8443",
@@ -198,11 +207,11 @@ public class tutorial implements Callable<Integer> {
                 "Hello from \"service-b\"", body -> body.strip().equals("Hello from \"service-b\"")));
         checks.add(route(out, "4.3.4", "A calls B without a client certificate", ca, urlA, resolveA, "/wo-cert-mtls",
                 "an error: B requires a client certificate (tutorial: SSLEOFError / CERTIFICATE_REQUIRED)",
-                body -> firstLine(body).equals("error: " + Tls.Problem.CLIENT_CERT_REQUIRED.title)));
+                body -> firstLine(body).equals("error: " + Diagnosis.Problem.CLIENT_CERT_REQUIRED.title)));
         checks.add(route(out, "4.3.5", "A calls B with its certificate but without trusting the CA", ca, urlA, resolveA,
                 "/wo-ca-mtls",
                 "an error: B's certificate is not trusted (tutorial: CERTIFICATE_VERIFY_FAILED, self-signed certificate in chain)",
-                body -> firstLine(body).equals("error: " + Tls.Problem.SERVER_UNTRUSTED.title)));
+                body -> firstLine(body).equals("error: " + Diagnosis.Problem.SERVER_UNTRUSTED.title)));
         return checks;
     }
 
@@ -274,7 +283,7 @@ public class tutorial implements Callable<Integer> {
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 if (s.getLocalPort() != taken) return s.getLocalPort();
             } catch (Exception e) {
-                throw Cli.fail(e, "cannot find a free port on 127.0.0.1: %s", Pki.oneLine(e));
+                throw Cli.fail(e, "cannot find a free port on 127.0.0.1: %s", Text.of(e));
             }
         }
         throw Cli.fail("cannot find a free port on 127.0.0.1");

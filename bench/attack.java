@@ -7,7 +7,7 @@
 //SOURCES ../issue.java
 //DESCRIPTION Loads and attacks serve.java on 127.0.0.1 for a bounded time; reports requests, failures by class and resource peaks.
 
-// bench/attack.java: serve.java under load and under attack (issue 5), all on 127.0.0.1.
+// bench/attack.java: serve.java under load and under attack, all on 127.0.0.1.
 // `./jbang bench/attack.java --duration 30` makes a throwaway CA and certificates in a temporary
 // folder, starts `serve.java --name service-b --client-auth need` as its own process on a free
 // port, and for the duration runs, side by side:
@@ -260,7 +260,7 @@ public class attack implements Callable<Integer> {
             } catch (IOException e) {
                 outcome = "refused: " + reason(e);
             } catch (RuntimeException e) {
-                outcome = "client error: " + Pki.oneLine(e);
+                outcome = "client error: " + Text.of(e);
             }
             r.hostile(h, outcome);
             long pause = h.pauseMillis - (System.nanoTime() - t0) / 1_000_000;
@@ -352,22 +352,22 @@ public class attack implements Callable<Integer> {
                     context(other, "stranger", ca), context(dir, "expired", ca), context(dir, "server-only", ca));
         }
 
-        /** issue.java refuses to make an expired certificate, so it is built here with issue.issue(). */
+        /** issue.java refuses to make an expired certificate, so it is built here with Certs.leaf(). */
         static void expired(Path dir) {
-            X509Certificate caCert = Pki.readCertificate(dir.resolve("ca.crt"), "CA certificate");
-            PrivateKey caKey = Pki.readPrivateKey(dir.resolve("ca.key"), "CA key", null, "--ca-key-password");
-            KeyPair kp = Pki.newKeyPair("ec", 256);
+            X509Certificate caCert = Pem.certificate(dir.resolve("ca.crt"), "CA certificate");
+            PrivateKey caKey = Pem.privateKey(dir.resolve("ca.key"), "CA key", () -> null);
+            KeyPair kp = Keys.generate(Keys.KeyType.EC, 256);
             Instant now = Instant.now();
-            X509Certificate c = issue.issue(kp.getPublic(), new X500Name("CN=expired.example.com"),
-                    List.of(new GeneralName(GeneralName.dNSName, "expired.example.com")), false, issue.Usage.CLIENT,
+            X509Certificate c = Certs.leaf(kp.getPublic(), new X500Name("CN=expired.example.com"),
+                    List.of(new GeneralName(GeneralName.dNSName, "expired.example.com")), false, Certs.Usage.CLIENT,
                     caCert, caKey, now.minus(400, ChronoUnit.DAYS), now.minus(30, ChronoUnit.DAYS));
-            Pki.writeAll(List.of(Pki.OutFile.cert(dir.resolve("expired.crt"), Pki.pem(c)),
-                    Pki.OutFile.key(dir.resolve("expired.key"), Pki.pem(kp.getPrivate(), null))), true);
+            SafeFiles.writeAll(List.of(SafeFiles.OutFile.cert(dir.resolve("expired.crt"), Certs.pem(c)),
+                    SafeFiles.OutFile.key(dir.resolve("expired.key"), Certs.pem(kp.getPrivate()))), true);
         }
 
         static SSLContext context(Path dir, String name, Path ca) {
-            Tls.Identity id = Tls.readIdentity(dir.resolve(name + ".crt"), dir.resolve(name + ".key"), null);
-            return Tls.context(new Tls.IdentityKeyManager(id, null), Tls.trustManager(ca));
+            Tls.Identity id = Tls.readIdentity(dir.resolve(name + ".crt"), dir.resolve(name + ".key"), () -> null);
+            return Tls.context(new ReloadingKeyManager(id.pair()), Tls.trustManager(ca));
         }
 
         static void run(Object command, String... args) {
@@ -586,8 +586,8 @@ public class attack implements Callable<Integer> {
 
     /** How a client saw the server refuse: a TLS alert, a reset, a close, a timeout. */
     static String reason(Throwable e) {
-        String text = Tls.chainText(e);
-        String alert = Tls.alert(text);
+        String text = Diagnosis.chainText(e);
+        String alert = Diagnosis.alert(text);
         if (alert != null) return "alert " + alert;
         if (Tls.find(e, SocketTimeoutException.class) != null) return "timeout";
         if (text.contains("Connection reset")) return "connection reset";
@@ -595,7 +595,7 @@ public class attack implements Callable<Integer> {
         if (Tls.find(e, EOFException.class) != null || text.contains("closed") || text.contains("terminated the handshake"))
             return "connection closed";
         if (text.contains("Connection refused")) return "connection refused (not accepting)";
-        return e.getClass().getSimpleName() + ": " + Pki.oneLine(e);
+        return e.getClass().getSimpleName() + ": " + Text.of(e);
     }
 
     // ---------------------------------------------------------------- measuring the server

@@ -1,29 +1,68 @@
-// Cli.java: the thin command-line layer every script shares (pulled in with //SOURCES lib/Cli.java).
-//
-// Why it exists: users get one-line errors that name the action and the cause, a non-zero exit,
-// and a stack trace only under --debug (see the style guide: "one-line errors").
+// Cli.java: the thin command-line layer every script shares, and the only file of lib/ that knows
+// picocli. It runs a command with one-line errors (a stack trace only under --debug), and declares
+// the options several scripts take, once each: one name, one default and one help text everywhere.
 //DEPS info.picocli:picocli:4.7.7
 
+import java.io.Console;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.function.Supplier;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import picocli.CommandLine;
+import picocli.CommandLine.Option;
 
 public final class Cli {
     private Cli() {}
 
-    /** An expected failure, such as bad input: its message is the whole story, so no stack trace. */
-    public static final class Failure extends RuntimeException {
-        public Failure(String message) { super(message); }
-        public Failure(String message, Throwable cause) { super(message, cause); }
+    // ---------------------------------------------------------------- running a command
+
+    /** A command whose help is derived from a table (client.java's exit codes, serve.java's routes) sets it here. */
+    public interface Setup {
+        void setup(CommandLine cl);
     }
 
-    /** Throws a Failure with a formatted message: {@code throw Cli.fail("cannot read %s", p)}. */
-    public static Failure fail(String format, Object... args) {
-        return new Failure(String.format(format, args));
+    /**
+     * A command that keeps an older flag form of a subcommand (issue.java --renew FILE for issue.java
+     * renew FILE) rewrites its arguments here, before picocli reads them.
+     */
+    public interface Aliases {
+        String[] rewrite(String[] args);
     }
 
-    /** The same, keeping the cause for --debug: {@code throw Cli.fail(e, "cannot read %s: %s", p, why)}. */
-    public static Failure fail(Throwable cause, String format, Object... args) {
-        return new Failure(String.format(format, args), cause);
+    /**
+     * The arguments with flag VALUE (or flag=VALUE) taken out and put first as subcommand VALUE, so
+     * that "--renew certs/a.crt --days 30" reads as "renew certs/a.crt --days 30". Only before "--".
+     */
+    public static String[] flagToSubcommand(String[] args, String flag, String subcommand) {
+        return flagToSubcommand(args, flag, subcommand, true);
+    }
+
+    /** The same for a flag that takes no value: "--intermediate --name x" reads as "intermediate --name x". */
+    public static String[] flagToSubcommand(String[] args, String flag, String subcommand, boolean takesValue) {
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        String value = null;
+        boolean found = false, ended = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!ended && !found && a.equals(flag) && (!takesValue || i + 1 < args.length)) {
+                found = true;
+                if (takesValue) value = args[++i];
+            } else if (!ended && !found && takesValue && a.startsWith(flag + "=")) {
+                found = true;
+                value = a.substring(flag.length() + 1);
+            } else {
+                if (a.equals("--")) ended = true;
+                rest.add(a);
+            }
+        }
+        if (!found) return args;
+        if (takesValue) rest.add(0, value);
+        rest.add(0, subcommand);
+        return rest.toArray(new String[0]);
     }
 
     /** Runs a picocli command on System.out/err; scripts call it from main and exit with its code. */
@@ -32,25 +71,28 @@ public final class Cli {
     }
 
     /**
-     * Runs a picocli command with the given writers and returns its exit code:
-     * 0 success, 1 failure (one line on err), 2 bad usage. Tests call this in-process.
+     * Runs a picocli command with the given writers and returns its exit code: 0 success, 1 failure
+     * (one line on err), 2 bad usage; client.java returns its own codes. Tests call this in-process.
      */
     public static int run(Object command, PrintWriter out, PrintWriter err, String... args) {
+        if (command instanceof Aliases a) args = a.rewrite(args);
         CommandLine cl = new CommandLine(command).setOut(out).setErr(err);
         // picocli would read an argument "@FILE" as FILE's lines: a NAME such as @certs/ca.key would
         // then print lines of the key in an error message. Our arguments never need that.
         cl.setExpandAtFiles(false);
+        if (command instanceof Setup s) s.setup(cl);
         cl.setParameterExceptionHandler((ex, a) -> {
             // picocli prints the whole usage by default; one line with a pointer to --help reads better.
-            err.println("error: " + oneLine(usageMessage(ex)) + ". Try '"
+            err.println("error: " + Text.oneLine(usageMessage(ex)) + ". Try '"
                     + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the options.");
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             boolean debug = false; // --debug may follow a subcommand: ca.java revoke --debug FILE
             for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) debug |= p.hasMatchedOption("--debug");
-            String hint = debug || ex instanceof Failure ? "" : " (run again with --debug to see the stack trace)";
-            err.println("error: " + oneLine(describe(ex)) + hint);
+            boolean expected = ex instanceof Failure || ex instanceof Certs.Refused;
+            String hint = debug || expected ? "" : " (run again with --debug to see the stack trace)";
+            err.println("error: " + Text.oneLine(describe(ex)) + hint);
             if (debug) ex.printStackTrace(err);
             err.flush();
             return 1;
@@ -71,30 +113,264 @@ public final class Cli {
             return "Unknown option: '" + u.getUnmatched().get(0) + "'";
         // "cannot convert 'x' to interface java.nio.file.Path (java.nio.file.InvalidPathException: ...)":
         // the user needs the words, not the class names.
-        return ex.getMessage().replaceAll("([a-z][a-z0-9_]*\\.)+[A-Z]\\w*(Exception|Error):\\s*", "");
-    }
-
-    /**
-     * The message on one line, whatever the user typed: a newline or an escape code (U+001B) from a
-     * file name or a NAME is shown escaped, so it can neither split the error nor drive the terminal.
-     */
-    static String oneLine(String message) {
-        StringBuilder s = new StringBuilder(message.length());
-        message.codePoints().forEach(c -> {
-            if (c == '\n') s.append("\\n");
-            else if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) s.append(String.format("\\u%04X", c));
-            else s.appendCodePoint(c);
-        });
-        // A megabyte argument echoed in full buries the message; keep its start and its end (the cause).
-        if (s.length() > 1000) s.replace(600, s.length() - 300, " [...] ");
-        return s.toString();
+        return Text.withoutClassNames(ex.getMessage());
     }
 
     /** One line for any exception: our own messages as they are, anything else with its cause. */
     static String describe(Throwable ex) {
-        if (ex instanceof Failure) return ex.getMessage();
+        // A library's words may carry Java class names ("InvalidKeyException: ..."): the user needs the words.
+        if (ex instanceof Failure f && f.kind == Failure.Kind.EXISTS)
+            return Text.withoutClassNames(f.getMessage()) + " (add --force to replace it: the old file is kept as a timestamped .bak)";
+        if (ex instanceof Failure || ex instanceof Certs.Refused) return Text.withoutClassNames(ex.getMessage());
         String msg = ex.getMessage();
-        String kind = ex.getClass().getSimpleName();
-        return "unexpected " + kind + (msg == null ? "" : ": " + msg.replace('\n', ' '));
+        return "unexpected " + ex.getClass().getSimpleName() + (msg == null ? "" : ": " + msg.replace('\n', ' '));
+    }
+
+    /** {@code throw Cli.fail("cannot read %s", p)}: a Failure, printed as one line. */
+    public static Failure fail(String format, Object... args) {
+        return Failure.of(format, args);
+    }
+
+    /** The same, keeping the cause for --debug. */
+    public static Failure fail(Throwable cause, String format, Object... args) {
+        return Failure.of(cause, format, args);
+    }
+
+    /** A core failure worded with the flag that gave the value: "--key-size 1024 bits is not a valid RSA size". */
+    static Failure withFlag(String flag, RuntimeException e) {
+        return Failure.of(e, "%s %s", flag, e.getMessage());
+    }
+
+    // ---------------------------------------------------------------- passwords
+
+    /**
+     * A password from a spec in openssl's -passin style: env:VAR, file:PATH (first line), pass:TEXT,
+     * or prompt (asked on the terminal without echo). Any other text is the password itself, which
+     * other users can see in the process list: the reference recommends env: or prompt.
+     */
+    public static char[] password(String spec, String flag) {
+        if (spec.startsWith("env:")) {
+            String v = System.getenv(spec.substring(4));
+            if (v == null) throw fail("%s %s: the environment variable %s is not set", flag, spec, spec.substring(4));
+            return v.toCharArray();
+        }
+        if (spec.startsWith("file:")) {
+            String text = new String(Pem.read(Path.of(spec.substring(5)), "password file"), StandardCharsets.UTF_8);
+            String first = text.lines().findFirst().orElse("");
+            if (first.isEmpty()) throw fail("%s %s: the file's first line is empty", flag, spec);
+            return first.toCharArray();
+        }
+        if (spec.startsWith("pass:")) return spec.substring(5).toCharArray();
+        if (spec.equals("prompt")) {
+            Console console = System.console();
+            if (console == null) throw fail("%s prompt needs a terminal; use env:VAR or file:PATH", flag);
+            char[] pw = console.readPassword("%s: ", flag);
+            if (pw == null || pw.length == 0) throw fail("%s: no password given", flag);
+            return pw;
+        }
+        if (spec.isEmpty()) throw fail("%s is empty; an empty password is pass: (nothing after the colon)", flag);
+        return spec.toCharArray();
+    }
+
+    /**
+     * The password of an existing encrypted key, asked only when the key turns out to be encrypted:
+     * from spec, else on the terminal, else a one-line error that names the flag to use.
+     */
+    public static Supplier<char[]> passwordFor(Path file, String what, String spec, String flag) {
+        return () -> {
+            if (spec != null) return password(spec, flag);
+            Console console = System.console();
+            if (console == null)
+                throw fail("%s %s is encrypted: give its password with %s env:VAR (or file:PATH)", what, Text.escape(file.toString()), flag);
+            char[] pw = console.readPassword("Password for %s %s: ", what, file);
+            if (pw == null) throw fail("no password given for %s %s", what, file);
+            return pw;
+        };
+    }
+
+    /** An existing private key, its password from spec or asked for (see passwordFor). */
+    public static java.security.PrivateKey readKey(Path file, String what, String spec, String flag) {
+        return Pem.privateKey(file, what, passwordFor(file, what, spec, flag));
+    }
+
+    // ---------------------------------------------------------------- shared options
+
+    /** --dir: the PKI folder, which every script reads the same way. */
+    public static final class Dir {
+        @Option(names = "--dir", defaultValue = "certs", paramLabel = "DIR",
+                description = "The PKI folder: DIR/ca.crt and DIR/ca.key are the CA, DIR/NAME.crt and DIR/NAME.key "
+                        + "a service (default: ${DEFAULT-VALUE}).")
+        public Path dir;
+
+        /** " --dir DIR" when not the default, so that a printed command works as typed. */
+        public String flag() {
+            return dir.equals(Path.of("certs")) ? "" : " --dir " + dir;
+        }
+    }
+
+    /** --ca, --ca-key, --ca-key-password: the CA that signs, DIR/ca.crt and DIR/ca.key unless named. */
+    public static final class Ca {
+        @Option(names = "--ca", paramLabel = "FILE",
+                description = "The CA certificate (default: DIR/ca.crt). An intermediate may be followed by its chain.")
+        public Path cert;
+
+        @Option(names = "--ca-key", paramLabel = "FILE",
+                description = "The CA's private key (default: the .key beside --ca, so DIR/ca.key).")
+        public Path key;
+
+        @Option(names = "--ca-key-password", paramLabel = "SPEC",
+                description = "Password of an encrypted CA key: env:VAR, file:PATH, pass:TEXT or prompt (default: ask on a terminal).")
+        public String password;
+
+        public Path cert(Path dir) {
+            return cert != null ? cert : dir.resolve("ca.crt");
+        }
+
+        /** --ca-key, else NAME.key beside --ca (sub-ca.crt gives sub-ca.key), else DIR/ca.key. */
+        public Path key(Path dir) {
+            if (key != null) return key;
+            if (cert == null) return dir.resolve("ca.key");
+            String n = cert.getFileName().toString();
+            return cert.resolveSibling((n.endsWith(".crt") || n.endsWith(".pem") ? n.substring(0, n.length() - 4) : n) + ".key");
+        }
+
+        public boolean given() {
+            return cert != null || key != null || password != null;
+        }
+
+        /** " --ca FILE --ca-key FILE" as given, for commands printed for the user. */
+        public String flags() {
+            return (cert == null ? "" : " --ca " + cert) + (key == null ? "" : " --ca-key " + key);
+        }
+
+        public Supplier<char[]> passwordFor(Path keyFile) {
+            return Cli.passwordFor(keyFile, "CA key", password, "--ca-key-password");
+        }
+    }
+
+    /** --key-password: one option for the password of a service key, whether the key is made or read. */
+    public static final class KeyPassword {
+        @Option(names = "--key-password", paramLabel = "SPEC",
+                description = "Password of the private key: encrypts a key that is made (PKCS#8, AES-256, PBKDF2-SHA256) "
+                        + "and opens one that is read. SPEC: env:VAR, file:PATH, pass:TEXT, prompt or the password itself.")
+        public String spec;
+
+        /** The password to encrypt a new key with, or null for none. */
+        public char[] forNewKey() {
+            return spec == null ? null : password(spec, "--key-password");
+        }
+
+        public Supplier<char[]> forExisting(Path keyFile) {
+            return passwordFor(keyFile, "key", spec, "--key-password");
+        }
+    }
+
+    /** --key-type and --key-size: the key that is made. */
+    public static final class NewKey {
+        @Option(names = "--key-type", paramLabel = "TYPE", description = "rsa (default), ec or ed25519.")
+        public String type;
+
+        @Option(names = "--key-size", paramLabel = "BITS", description = "RSA: 2048 (default), 3072 or 4096. EC: 256 (default) or 384.")
+        public Integer size;
+
+        public boolean given() {
+            return type != null || size != null;
+        }
+
+        public Keys.KeyType keyType() {
+            try {
+                return type == null ? Keys.KeyType.RSA : Keys.KeyType.parse(type);
+            } catch (Failure f) {
+                throw withFlag("--key-type", f);
+            }
+        }
+
+        /** A new key pair; a size that does not fit the type is refused, naming --key-size. */
+        public KeyPair generate() {
+            return generate(keyType(), size);
+        }
+
+        public static KeyPair generate(Keys.KeyType type, Integer size) {
+            try {
+                return Keys.generate(type, size);
+            } catch (Failure f) {
+                throw f.kind == Failure.Kind.INPUT && f.getCause() == null ? withFlag("--key-size", f) : f;
+            }
+        }
+    }
+
+    /** --force: replace what exists, keeping the old files. */
+    public static final class Force {
+        @Option(names = "--force", description = "Replace existing files; the old ones are kept as timestamped .bak files.")
+        public boolean force;
+    }
+
+    /** --debug: a stack trace with any error. */
+    public static final class Debug {
+        @Option(names = "--debug", description = "Show the stack trace of an error.")
+        public boolean debug;
+    }
+
+    /**
+     * The subject flags of ca.java and issue.java: the tutorial's fields (its section 1.2), or a
+     * whole subject in openssl's -subj form (/C=KR/O=DDIM/CN=x) or RFC 4514 form (C=KR,O=DDIM,CN=x).
+     */
+    public static final class Subject {
+        @Option(names = "--subject", paramLabel = "DN",
+                description = "Whole subject, as /C=KR/O=DDIM/CN=name (openssl -subj) or C=KR,O=DDIM,CN=name.")
+        String subject;
+        @Option(names = "--country", paramLabel = "C", description = "Country code (C), such as KR.")
+        String country;
+        @Option(names = "--state", paramLabel = "ST", description = "State or province (ST).")
+        String state;
+        @Option(names = "--locality", paramLabel = "L", description = "Locality or city (L).")
+        String locality;
+        @Option(names = "--org", paramLabel = "O", description = "Organization (O).")
+        String org;
+        @Option(names = "--org-unit", paramLabel = "OU", description = "Organizational unit (OU).")
+        String orgUnit;
+        @Option(names = "--email", paramLabel = "ADDR", description = "emailAddress attribute of the subject.")
+        String email;
+        @Option(names = "--cn", paramLabel = "CN", description = "Common name (CN).")
+        String cn;
+
+        public boolean given() {
+            return subject != null || fieldGiven() || cn != null;
+        }
+
+        private boolean fieldGiven() {
+            return country != null || state != null || locality != null || org != null || orgUnit != null || email != null;
+        }
+
+        /** The subject these flags describe; defaultCn is used when no CN is given (null: no CN). */
+        public X500Name build(String defaultCn) {
+            if (subject != null) {
+                if (fieldGiven() || cn != null)
+                    throw fail("--subject gives the whole subject; do not combine it with --cn, --org and the like");
+                try {
+                    return Names.parseSubject(subject);
+                } catch (Failure f) {
+                    throw withFlag("--subject", f);
+                }
+            }
+            check("--country", BCStyle.C, country);
+            check("--state", BCStyle.ST, state);
+            check("--locality", BCStyle.L, locality);
+            check("--org", BCStyle.O, org);
+            check("--org-unit", BCStyle.OU, orgUnit);
+            check("--email", BCStyle.EmailAddress, email);
+            check("--cn", BCStyle.CN, cn);
+            return new Names.Fields(country, state, locality, org, orgUnit, email, cn != null ? cn : defaultCn).build();
+        }
+
+        /** Each value is checked here first, so that an error names the flag that gave it. */
+        private static void check(String flag, ASN1ObjectIdentifier oid, String value) {
+            if (value == null) return;
+            try {
+                Names.checkAttribute(oid, value);
+            } catch (Failure f) {
+                throw withFlag(flag, f);
+            }
+        }
     }
 }

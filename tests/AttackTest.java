@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 5, "serve.java under load and under attack", in CI: bench/attack.java for 25 s (longer than
+ * serve.java under load and under attack, in CI: bench/attack.java for 25 s (longer than
  * the 20 s stall bound, so stalled connections must be seen cut) with 50 valid clients and every kind
  * of hostile client. It asserts outcomes only; the figures are printed, never judged. The long run
  * for docs/RELIABILITY.md is `./jbang bench/attack.java --duration 30`.

@@ -151,7 +151,7 @@ class AuthorizationTest {
             assertTrue(r.err().startsWith("error: --allow '" + bad[0] + "'") && r.err().contains(bad[1]), r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
-        Cli.Failure f = assertThrows(Cli.Failure.class, () -> startB(serve.ClientAuth.NONE, new ArrayList<>(), "DNS:" + A));
+        Failure f = assertThrows(Failure.class, () -> startB(serve.ClientAuth.NONE, new ArrayList<>(), "DNS:" + A));
         assertTrue(f.getMessage().contains("--client-auth none never asks for"), f.getMessage());
     }
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every bad input named in issue 2 ends in one line starting "error:", exit code 1, no stack trace,
+ * Every bad input ends in one line starting "error:", exit code 1, no stack trace,
  * and no file created or changed anywhere under the test folder.
  */
 class BadInputTest {
@@ -53,21 +53,21 @@ class BadInputTest {
 
     /** A CA whose validity ended yesterday, made with the same code as ca.java. */
     static void writeExpiredCa(Path dir) {
-        KeyPair kp = Pki.newKeyPair("rsa", null);
+        KeyPair kp = Keys.generate(Keys.KeyType.RSA, null);
         Instant end = Instant.now().minus(1, ChronoUnit.DAYS);
-        var cert = ca.newRootCa(kp, new X500Name("CN=expired root"), end.minus(30, ChronoUnit.DAYS), end, null);
-        Pki.writeAll(List.of(Pki.OutFile.cert(dir.resolve("expired-ca.crt"), Pki.pem(cert)),
-                Pki.OutFile.key(dir.resolve("expired-ca.key"), Pki.pem(kp.getPrivate(), null))), false);
+        var cert = Certs.root(kp, new X500Name("CN=expired root"), end.minus(30, ChronoUnit.DAYS), end, null);
+        SafeFiles.writeAll(List.of(SafeFiles.OutFile.cert(dir.resolve("expired-ca.crt"), Certs.pem(cert)),
+                SafeFiles.OutFile.key(dir.resolve("expired-ca.key"), Pem.key(kp.getPrivate(), null))), false);
     }
 
     /** A valid CSR with one byte of its signature flipped. */
     static void writeBadSignatureCsr(Path dir) throws Exception {
-        KeyPair kp = Pki.newKeyPair("rsa", null);
+        KeyPair kp = Keys.generate(Keys.KeyType.RSA, null);
         var csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=tampered.example.com"), kp.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withRSA").build(kp.getPrivate()));
         byte[] der = csr.getEncoded();
         der[der.length - 5] ^= 0x01;
-        Files.writeString(dir.resolve("tampered.csr"), Pki.pem("CERTIFICATE REQUEST", der));
+        Files.writeString(dir.resolve("tampered.csr"), Certs.pem("CERTIFICATE REQUEST", der));
     }
 
     /** Runs issue.java with the given CA files and arguments; asserts the failure contract. */
@@ -99,7 +99,7 @@ class BadInputTest {
     void missingOrUnreadableCa() {
         issueRefused("no such file", root.resolve("nope/ca.crt"), good.resolve("ca.key"), "x.example.com");
         issueRefused("no such file", good.resolve("ca.crt"), root.resolve("nope/ca.key"), "x.example.com");
-        issueRefused("is a directory", good, good.resolve("ca.key"), "x.example.com");
+        issueRefused("it is a folder", good, good.resolve("ca.key"), "x.example.com");
     }
 
     @Test
@@ -152,7 +152,7 @@ class BadInputTest {
 
     @Test
     void csrWithABadSignature() {
-        issueRefused("has a bad signature", "--csr", bad.resolve("tampered.csr").toString());
+        issueRefused("its signature is bad", "--csr", bad.resolve("tampered.csr").toString());
         issueRefused("holds no certificate request (found: CERTIFICATE)", "--csr", good.resolve("ca.crt").toString());
     }
 
@@ -168,7 +168,7 @@ class BadInputTest {
     void badOptionValues() {
         issueRefused("--days must be at least 1", "--days", "0", "x.example.com");
         issueRefused("not a valid RSA size", "--key-size", "1024", "x.example.com");
-        issueRefused("not supported: use rsa, ec or ed25519", "--key-type", "dsa", "x.example.com");
+        issueRefused("is not a key type we make: use rsa, ec or ed25519", "--key-type", "dsa", "x.example.com");
         issueRefused("give at least one NAME");
         issueRefused("--name ca would clash", "--name", "ca", "x.example.com");
         refused(new ca(), "two-letter country code", "--dir", root.resolve("c").toString(), "--country", "Korea");

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Bring your own CA (issue 4): issue.java signs with CAs that other tools made, and the results
+ * Bring your own CA: issue.java signs with CAs that other tools made, and the results
  * pass openssl verify -x509_strict and a real mTLS handshake (openssl s_server -Verify 1 and curl).
  * It also signs cfssl's CSRs, whose keys then work with the certificates. The tutorial's openssl
  * CA and CSR are in TutorialOpensslTest.
@@ -98,7 +98,7 @@ class BringYourOwnCaTest {
 
     /**
      * mkcert's own leaf, made without -client, lacks clientAuth and fails the client purpose
-     * (anchors.md); issue.java's leaf from the same CA passes. The strict check does bite here.
+     * (mkcert without -client issues serverAuth only); issue.java's leaf from the same CA passes. The strict check does bite here.
      */
     @Test
     void mkcertsOwnLeafFailsTheClientPurposeWhereOursPasses() {

@@ -27,11 +27,11 @@ class CaTest {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("ca.key"))));
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("ca.crt"))));
-        X509Certificate c = Pki.readCertificate(dir.resolve("ca.crt"), "CA");
+        X509Certificate c = Pem.certificate(dir.resolve("ca.crt"), "CA");
         assertTrue(c.getSubjectX500Principal().getName().startsWith("CN=jbang-mtls root CA"), "a meaningful default CN");
         long days = (c.getNotAfter().getTime() - c.getNotBefore().getTime()) / 86_400_000L;
         assertEquals(3650, days);
-        assertTrue(Pki.keyMatches(Pki.readPrivateKey(dir.resolve("ca.key"), "key", null, "x"), c.getPublicKey()));
+        assertTrue(Keys.matches(Cli.readKey(dir.resolve("ca.key"), "key", null, "x"), c.getPublicKey()));
         // No temporary files are left behind.
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of("ca.crt", "ca.key"), files.map(p -> p.getFileName().toString()).sorted().toList());
@@ -44,7 +44,7 @@ class CaTest {
         Support.cli(new ca(), "--dir", dir.toString(), "--country", "KR", "--state", "Seongnam-si", "--locality",
                 "Bundang-gu", "--org", "DDIM", "--org-unit", "Engineer", "--email", "example@example.com",
                 "--cn", "example root").expectOk();
-        String subject = Pki.holder(Pki.readCertificate(dir.resolve("ca.crt"), "CA")).getSubject().toString();
+        String subject = Certs.holder(Pem.certificate(dir.resolve("ca.crt"), "CA")).getSubject().toString();
         assertEquals("C=KR,ST=Seongnam-si,L=Bundang-gu,O=DDIM,OU=Engineer,E=example@example.com,CN=example root", subject);
     }
 
@@ -53,8 +53,8 @@ class CaTest {
         Path a = tmp.resolve("a"), b = tmp.resolve("b");
         Support.cli(new ca(), "--dir", a.toString(), "--subject", "/C=KR/O=DDIM/CN=example root").expectOk();
         Support.cli(new ca(), "--dir", b.toString(), "--subject", "C=KR,O=DDIM,CN=example root").expectOk();
-        assertEquals("C=KR,O=DDIM,CN=example root", Pki.holder(Pki.readCertificate(a.resolve("ca.crt"), "CA")).getSubject().toString());
-        assertEquals("C=KR,O=DDIM,CN=example root", Pki.holder(Pki.readCertificate(b.resolve("ca.crt"), "CA")).getSubject().toString());
+        assertEquals("C=KR,O=DDIM,CN=example root", Certs.holder(Pem.certificate(a.resolve("ca.crt"), "CA")).getSubject().toString());
+        assertEquals("C=KR,O=DDIM,CN=example root", Certs.holder(Pem.certificate(b.resolve("ca.crt"), "CA")).getSubject().toString());
     }
 
     @Test
@@ -69,7 +69,7 @@ class CaTest {
             var r = Support.cli(new ca(), args).expectOk();
             assertTrue(r.out().contains("Key:") && r.out().contains(k.key()), r.out());
         }
-        X509Certificate c = Pki.readCertificate(tmp.resolve("RSA_3072_bits/ca.crt"), "CA");
+        X509Certificate c = Pem.certificate(tmp.resolve("RSA_3072_bits/ca.crt"), "CA");
         assertEquals(30, (c.getNotAfter().getTime() - c.getNotBefore().getTime()) / 86_400_000L);
     }
 

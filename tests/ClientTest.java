@@ -39,10 +39,10 @@ class ClientTest {
         Support.cli(new issue(), "--dir", dir.toString(), "--ca", dir.resolve("ca.crt").toString(), "--ca-key",
                 dir.resolve("ca.key").toString(), "--server-only", "--name", "server-only", "service-c.example.com").expectOk();
         Instant longAgo = Instant.now().minus(400, ChronoUnit.DAYS), lastMonth = Instant.now().minus(30, ChronoUnit.DAYS);
-        TlsPeers.certificate(dir, "expired-client", A, issue.Usage.CLIENT, longAgo, lastMonth);
-        TlsPeers.certificate(dir, "expired-server", B, issue.Usage.SERVER, longAgo, lastMonth);
+        TlsPeers.certificate(dir, "expired-client", A, Certs.Usage.CLIENT, longAgo, lastMonth);
+        TlsPeers.certificate(dir, "expired-server", B, Certs.Usage.SERVER, longAgo, lastMonth);
         Instant soon = Instant.now().plus(30, ChronoUnit.DAYS);
-        TlsPeers.certificate(dir, "future-server", B, issue.Usage.SERVER, soon, soon.plus(365, ChronoUnit.DAYS));
+        TlsPeers.certificate(dir, "future-server", B, Certs.Usage.SERVER, soon, soon.plus(365, ChronoUnit.DAYS));
     }
 
     @AfterEach
@@ -112,7 +112,7 @@ class ClientTest {
     void expiredClientCertificate() {
         var s = keep(TlsPeers.sServer(dir, "service-b.crt", "service-b.key", "-Verify", "1", "-verify_return_error"));
         assertFailure(probe(s.port(), "/", cert(dir, "expired-client")), 64,
-                "alert certificate_expired", "our certificate \"CN=service-a.example.com\" expired on", "re-issue it");
+                "alert certificate_expired", "our certificate \"CN=service-a.example.com\" expired on", "renew it: ./jbang issue.java renew ");
     }
 
     @Test
@@ -209,7 +209,7 @@ class ClientTest {
             assertEquals(0, ok.exitCode());
             assertEquals("Hello from \"service-b\"", ok.body());
             client.Result no = client.probe(o);
-            assertEquals(Tls.Problem.CLIENT_CERT_REQUIRED, no.problem());
+            assertEquals(Diagnosis.Problem.CLIENT_CERT_REQUIRED, no.problem());
             assertEquals(63, no.exitCode());
             assertTrue(no.explanation().contains("we sent none"), no.explanation());
         }

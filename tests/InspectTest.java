@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * inspect.java (issue 7, "Inspecting anything"): every kind of file it reads, shown with the fields
+ * inspect.java: every kind of file it reads, shown with the fields
  * the issue lists, checked against OpenSSL's own view of the same files; private keys described
  * without one byte of key material; and a live server's chain, trusted or not.
  */
@@ -61,7 +61,7 @@ class InspectTest {
     void showsAnExpiredCertificateAndDer() throws IOException {
         Support.requireTool("openssl", "openssl");
         Instant now = Instant.now();
-        TlsPeers.certificate(dir, "expired", "expired.example.com", issue.Usage.SERVER_AND_CLIENT,
+        TlsPeers.certificate(dir, "expired", "expired.example.com", Certs.Usage.SERVER_AND_CLIENT,
                 now.minus(40, ChronoUnit.DAYS), now.minus(10, ChronoUnit.DAYS));
         Support.Result r = inspect("expired.crt").expectOk();
         assertTrue(r.out().contains(f("Days left") + "EXPIRED 10 days ago"), r::out);
@@ -76,7 +76,7 @@ class InspectTest {
     void showsAnX509V1Certificate() throws IOException {
         LintTest.Forge root = LintTest.Forge.root(LintTest.ec());
         root.v1 = true;
-        Files.writeString(dir.resolve("v1.crt"), Pki.pem(root.signedBy(null, root.key.getPrivate())));
+        Files.writeString(dir.resolve("v1.crt"), Certs.pem(root.signedBy(null, root.key.getPrivate())));
         Support.Result r = inspect("v1.crt").expectOk();
         assertTrue(r.out().contains("Certificate 1 (self-signed, not a CA)") && r.out().contains(f("Extensions") + "none: an X.509 v1 certificate"), r::out);
         assertTrue(r.out().contains(f("Subject") + "CN=lint root") && r.out().contains(f("Days left") + "364"), r::out);

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Chromium, a real browser (issue 4, "Chromium"): headless Chromium trusts our CA through a
+ * Chromium, a real browser: headless Chromium trusts our CA through a
  * temporary NSS database and loads serve.java's page (service-a, client auth none) with no
  * certificate warning. Without the CA, or under a name the certificate does not hold, it shows the
  * certificate error instead.

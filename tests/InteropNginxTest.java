@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * nginx, the server users most often put our files into (issue 4, "nginx"). nginx is started by
+ * nginx, the server users most often put our files into. nginx is started by
  * the test on a free 127.0.0.1 port and configured only with our files: service-b.crt/.key as its
  * certificate and ca.crt as the CA it checks client certificates against. curl is the client.
  * {@link #startNginx} is reusable; client.java (our probe) drives the same server in the cells below,
@@ -142,7 +142,7 @@ class InteropNginxTest {
         requireTools();
         try (Nginx nginx = startNginx(dir, "service-b", VerifyClient.ON, tls)) {
             client.Result r = probe(nginx, null);
-            assertEquals(Tls.Problem.CLIENT_CERT_REQUIRED, r.problem(), r::explanation);
+            assertEquals(Diagnosis.Problem.CLIENT_CERT_REQUIRED, r.problem(), r::explanation);
             assertEquals(63, r.exitCode());
             assertEquals(400, r.status());
             assertTrue(r.body().contains("<title>400 No required SSL certificate was sent</title>"), r::body);
@@ -167,7 +167,7 @@ class InteropNginxTest {
             assertTrue(none.handshake().contains("* We sent no client certificate (no --cert given)."), none::handshake);
 
             client.Result stranger = probe(nginx, "other/stranger");
-            assertEquals(Tls.Problem.CLIENT_CERT_REJECTED, stranger.problem(), stranger::explanation);
+            assertEquals(Diagnosis.Problem.CLIENT_CERT_REJECTED, stranger.problem(), stranger::explanation);
             assertEquals(64, stranger.exitCode());
             assertTrue(stranger.explanation().contains("HTTP 400 \"The SSL certificate error\" (nginx)"), stranger::explanation);
         }
@@ -180,7 +180,7 @@ class InteropNginxTest {
     }
 
     static String caName() {
-        return Tls.subject(Pki.readCertificate(dir.resolve("ca.crt"), "CA certificate"));
+        return Names.subject(Pem.certificate(dir.resolve("ca.crt"), "CA certificate"));
     }
 
     // ------------------------------------------------------------------ nginx, reusable

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * openssl against our server and our probe (issue 4, "openssl"), each cell on TLS 1.2 and on TLS 1.3,
+ * openssl against our server and our probe, each cell on TLS 1.2 and on TLS 1.3,
  * pinned on the openssl side (-tls1_2 / -tls1_3) and checked in what both sides report.
  *
  * Cells proven elsewhere, not repeated here:
@@ -34,7 +34,7 @@ class InteropOpensslTest {
         Support.pki(dir, List.of(), List.of(), A, B);
         Support.pki(dir.resolve("other"), List.of("--key-type", "ec", "--cn", "Stranger CA"), List.of("--key-type", "ec"),
                 "stranger.example.com");
-        caName = Tls.subject(Pki.readCertificate(dir.resolve("ca.crt"), "CA certificate"));
+        caName = Names.subject(Pem.certificate(dir.resolve("ca.crt"), "CA certificate"));
     }
 
     /** A TLS version as openssl's flag pins it and as openssl and the JDK name it. */
@@ -78,7 +78,7 @@ class InteropOpensslTest {
 
             // The negative: optional is not "anything goes". A stranger's certificate is refused (alert unknown_ca).
             client.Result stranger = probe(s.port(), "other/stranger");
-            assertEquals(Tls.Problem.CLIENT_CERT_REJECTED, stranger.problem(), stranger::explanation);
+            assertEquals(Diagnosis.Problem.CLIENT_CERT_REJECTED, stranger.problem(), stranger::explanation);
             assertEquals(64, stranger.exitCode());
             assertTrue(stranger.explanation().contains("does not trust the CA that signed it (alert unknown_ca)"),
                     stranger::explanation);

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A Python HTTPS service that requires client certificates (issue 4, "Python"): http.server with
+ * A Python HTTPS service that requires client certificates: http.server with
  * ssl, CERT_REQUIRED and VERIFY_X509_STRICT (tests/resources/py_mtls_server.py), on TLS 1.2 and
  * 1.3, with our files, and client.java calling it.
  *
@@ -46,7 +46,7 @@ class InteropPythonTest {
             // Refused in the handshake (Python/OpenSSL sends alert certificate_required over TLS 1.3,
             // handshake_failure over TLS 1.2); client.java sees that it was asked and sent nothing.
             client.Result none = probe(py.port(), null);
-            assertEquals(Tls.Problem.CLIENT_CERT_REQUIRED, none.problem(), none::explanation);
+            assertEquals(Diagnosis.Problem.CLIENT_CERT_REQUIRED, none.problem(), none::explanation);
             assertEquals(63, none.exitCode());
             assertEquals(-1, none.status(), "no HTTP answer");
             assertTrue(none.explanation().contains("requires a client certificate (mutual TLS) and we sent none"), none::explanation);
@@ -56,7 +56,7 @@ class InteropPythonTest {
             // Python closes the socket with our last handshake records unread, so the kernel may answer
             // them with a reset first, and the probe then sees "Broken pipe" (seen over TLS 1.2).
             client.Result stranger = probe(py.port(), "other/stranger");
-            assertEquals(Tls.Problem.CLIENT_CERT_REJECTED, stranger.problem(), stranger::explanation);
+            assertEquals(Diagnosis.Problem.CLIENT_CERT_REJECTED, stranger.problem(), stranger::explanation);
             assertEquals(64, stranger.exitCode());
             assertTrue(stranger.explanation().contains("the server refused our client certificate \"CN=stranger.example.com\""),
                     stranger::explanation);

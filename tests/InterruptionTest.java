@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 5, "Interruption": a batch issuance (issue.java --each n1..n20) run as a real process and
+ * Interruption: a batch issuance (issue.java --each n1..n20) run as a real process and
  * killed with SIGKILL (Process.destroyForcibly) after a random delay, from JVM start-up through key
  * generation to the renames. After every kill, each file present must be complete and valid, no key
  * world-readable, no certificate without its key, and the CA untouched. Then the same batch is run
@@ -199,7 +199,7 @@ class InterruptionTest {
     static State check(Path dir, Path ca, Map<String, byte[]> keysBefore) throws Exception {
         if (!Files.exists(dir)) return new State(0, 0, 0);
         assertEquals("rwx------", mode(dir), "the folder that holds keys is 0700");
-        X509Certificate caCert = Pki.readCertificate(ca.resolve("ca.crt"), "CA");
+        X509Certificate caCert = Pem.certificate(ca.resolve("ca.crt"), "CA");
         int pairs = 0, loneKeys = 0, temps = 0;
         List<String> files;
         try (Stream<Path> s = Files.list(dir)) {
@@ -218,15 +218,15 @@ class InterruptionTest {
             if (f.endsWith(".crt")) {
                 Path key = dir.resolve(f.replace(".crt", ".key"));
                 assertTrue(Files.exists(key), "a certificate never exists without its key: " + f);
-                X509Certificate c = Pki.readCertificate(p, "certificate");
+                X509Certificate c = Pem.certificate(p, "certificate");
                 c.verify(caCert.getPublicKey());
                 assertEquals("rw-r--r--", mode(p), f);
-                assertTrue(Pki.keyMatches(Pki.readPrivateKey(key, "key", null, "x"), c.getPublicKey()), f + " matches its key");
+                assertTrue(Keys.matches(Cli.readKey(key, "key", null, "x"), c.getPublicKey()), f + " matches its key");
                 pairs++;
             } else {
                 assertEquals("rw-------", mode(p), "a key is never world-readable: " + f);
-                PrivateKey k = Pki.readPrivateKey(p, "key", null, "x"); // a truncated key fails to parse
-                assertTrue(Pki.keyMatches(k, Pki.publicKeyOf(k)), f + " is a whole key");
+                PrivateKey k = Cli.readKey(p, "key", null, "x"); // a truncated key fails to parse
+                assertTrue(Keys.matches(k, Keys.publicKeyOf(k)), f + " is a whole key");
                 if (!Files.exists(dir.resolve(f.replace(".key", ".crt")))) loneKeys++;
             }
         }

@@ -34,12 +34,12 @@ class IssueTest {
     }
 
     private X509Certificate cert(String file) {
-        return Pki.readCertificate(out.resolve(file), "certificate");
+        return Pem.certificate(out.resolve(file), "certificate");
     }
 
     private static String sans(X509Certificate c) {
-        return Pki.describeNames(org.bouncycastle.asn1.x509.GeneralNames.fromExtensions(
-                Pki.holder(c).getExtensions(), Extension.subjectAlternativeName));
+        return Names.sans(org.bouncycastle.asn1.x509.GeneralNames.fromExtensions(
+                Certs.holder(c).getExtensions(), Extension.subjectAlternativeName));
     }
 
     @Test
@@ -55,7 +55,7 @@ class IssueTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("service-a.key"))));
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("service-a.crt"))));
         assertTrue(r.out().contains("Wrote " + out.resolve("service-a.key")), r.out());
-        assertTrue(Pki.keyMatches(Pki.readPrivateKey(out.resolve("service-a.key"), "key", null, "x"), c.getPublicKey()));
+        assertTrue(Keys.matches(Cli.readKey(out.resolve("service-a.key"), "key", null, "x"), c.getPublicKey()));
     }
 
     @Test
@@ -107,9 +107,9 @@ class IssueTest {
     void keyTypes() {
         issue("--key-type", "ec", "--name", "ec", "ec.example.com").expectOk();
         issue("--key-type", "ed25519", "--name", "ed", "ed.example.com").expectOk();
-        assertEquals("EC P-256", Pki.describeKey(cert("ec.crt").getPublicKey()));
-        assertEquals("Ed25519", Pki.describeKey(cert("ed.crt").getPublicKey()));
-        // keyEncipherment only for RSA keys (cert-profile.md); digitalSignature always.
+        assertEquals("EC P-256", Keys.describe(cert("ec.crt").getPublicKey()));
+        assertEquals("Ed25519", Keys.describe(cert("ed.crt").getPublicKey()));
+        // keyEncipherment only for RSA keys (docs/PROFILE.md); digitalSignature always.
         assertArrayEquals(new boolean[] {true, false, false, false, false, false, false, false, false},
                 cert("ec.crt").getKeyUsage());
     }
@@ -118,10 +118,10 @@ class IssueTest {
     void encryptedKeyP12AndChain() throws Exception {
         issue("--key-password", "pass:p4ss", "--p12", "--chain", "service-a.example.com").expectOk();
         assertTrue(Files.readString(out.resolve("service-a.key")).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
-        List<X509Certificate> chain = Pki.readCertificates(out.resolve("service-a-chain.crt"), "chain");
+        List<X509Certificate> chain = Pem.certificates(out.resolve("service-a-chain.crt"), "chain");
         assertEquals(2, chain.size());
         assertEquals(cert("service-a.crt"), chain.get(0));
-        assertEquals(Pki.readCertificate(caDir.resolve("ca.crt"), "CA"), chain.get(1));
+        assertEquals(Pem.certificate(caDir.resolve("ca.crt"), "CA"), chain.get(1));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("service-a.p12"))));
 
         Support.requireTool("openssl", "openssl");

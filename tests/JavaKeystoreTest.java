@@ -40,7 +40,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Java (issue 4, "Java"): the PKCS#12 files from `issue.java --p12` are keystores as they are, with
+ * Java: the PKCS#12 files from `issue.java --p12` are keystores as they are, with
  * no conversion, and our CA goes into a truststore with keytool. A JDK HttpsServer serves with
  * service-a.p12 and requires a client certificate; java.net.http.HttpClient (service-b.p12, and
  * the truststore, hostname verification on) and curl call it. (keytool -list of the .p12 is in IssueTest.)
@@ -73,7 +73,7 @@ class JavaKeystoreTest {
         trustStore = load(dir.resolve("trust.p12"));
         assertTrue(trustStore.isCertificateEntry("ca"), "keytool wrote a trustedCertEntry");
 
-        executor = Executors.newFixedThreadPool(2); // not the dispatcher thread alone (jdk-tls-notes.md)
+        executor = Executors.newFixedThreadPool(2); // not the dispatcher thread alone, which one stalled client holds up
         server = httpsServer(load(dir.resolve("service-a.p12")), trustStore);
         server.setExecutor(executor);
         server.start();
@@ -115,7 +115,7 @@ class JavaKeystoreTest {
 
     /**
      * The server really requires a client certificate. A client without one fails late and
-     * differently per version (jdk-tls-notes.md): TLS 1.2 in the handshake, TLS 1.3 when reading.
+     * differently per version: TLS 1.2 in the handshake, TLS 1.3 when reading.
      */
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
@@ -177,7 +177,7 @@ class JavaKeystoreTest {
             @Override
             public void configure(HttpsParameters params) {
                 // On SSLParameters: HttpsParameters.setNeedClientAuth(true) alone is undone by the
-                // JDK's later setWantClientAuth(false) (jdk-tls-notes.md).
+                // JDK's later setWantClientAuth(false) (snippets/MtlsServer.java).
                 SSLParameters sp = getSSLContext().getDefaultSSLParameters();
                 sp.setNeedClientAuth(true);
                 params.setSSLParameters(sp);

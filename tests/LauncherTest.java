@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The ./jbang launcher, as a new user meets it: a fresh HOME with no JBang and an empty Maven
  * repository, then a second run that must not resolve again, then two runs at the same moment.
- * Then its two speed-ups (issue 6): the command cache must never run stale code, and neither it
+ * Then its two speed-ups: the command cache must never run stale code, and neither it
  * nor the CDS archive of JBang's JVM may change what the scripts make.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -96,8 +96,9 @@ class LauncherTest {
             Files.createDirectories(proj.resolve("lib"));
             Files.writeString(proj.resolve("ca.java"),
                     Files.readString(Support.ROOT.resolve("ca.java")) + "\n// round " + round + " " + System.nanoTime() + "\n");
-            for (String f : List.of("Pki.java", "Cli.java"))
-                Files.copy(Support.ROOT.resolve("lib").resolve(f), proj.resolve("lib").resolve(f));
+            try (var lib = Files.list(Support.ROOT.resolve("lib"))) {
+                for (Path f : lib.toList()) Files.copy(f, proj.resolve("lib").resolve(f.getFileName()));
+            }
             Map<String, String> env = freshUser(null);
             var a = CompletableFuture.supplyAsync(() -> jbang(env, Support.WAIT, proj.resolve("ca.java").toString(),
                     "--dir", proj.resolve("a").toString()));

@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * inspect.java --lint (issue 7, "Inspect and lint"): it flags the tutorial's OpenSSL certificates
+ * inspect.java --lint: it flags the tutorial's OpenSSL certificates
  * as OpenSSL -x509_strict does (errors 89 and 92), mkcert's leaf made without -client as unusable
  * by a client, and finds nothing in what ca.java and issue.java make, for every key type. Each rule
  * with an OpenSSL error number is also checked against a real `openssl verify` on a certificate
@@ -79,7 +79,7 @@ class LintTest {
         // Apple's rule is broken too (no EKU), which OpenSSL does not check: named, with its source.
         assertTrue(r.out().contains("[eku-required]") && r.out().contains("support.apple.com/103769"), r::out);
 
-        inspect.Report report = lint(dir, "ca.crt", "service-a.crt", inspect.Purpose.SERVER);
+        Lint.Report report = lint(dir, "ca.crt", "service-a.crt", Lint.Purpose.SERVER);
         Set<String> real = opensslErrors(dir, "ca.crt", "service-a.crt", "sslserver");
         assertEquals(Set.of("89@1", "92@1"), real, "what OpenSSL -x509_strict says of the tutorial's files");
         assertEquals(real, predicted(report));
@@ -93,7 +93,7 @@ class LintTest {
     // ------------------------------------------------------------------ mkcert
 
     /**
-     * mkcert without -client issues serverAuth only (anchors.md): lint says it is unusable as a
+     * mkcert without -client issues serverAuth only: lint says it is unusable as a
      * client certificate, as a warning by default and as an error for --purpose client or both,
      * matching OpenSSL -purpose sslclient's error 26. Its -client leaf passes for both uses.
      */
@@ -116,14 +116,14 @@ class LintTest {
         }
         Set<String> real = opensslErrors(dir, "rootCA.pem", "server.crt", "sslclient");
         assertEquals(Set.of("26@0"), real);
-        assertEquals(real, predicted(lint(dir, "rootCA.pem", "server.crt", inspect.Purpose.CLIENT)));
+        assertEquals(real, predicted(lint(dir, "rootCA.pem", "server.crt", Lint.Purpose.CLIENT)));
 
         Support.Result server = lintCli(dir, "--purpose", "server", "--cacert", "rootCA.pem", "server.crt");
         assertEquals(0, server.code(), server::all);
         assertFalse(server.out().contains("eku-client-auth"), server::out);
         assertEquals(Set.of(), opensslErrors(dir, "rootCA.pem", "server.crt", "sslserver"));
 
-        inspect.Report both = lint(dir, "rootCA.pem", "both.crt", inspect.Purpose.BOTH);
+        Lint.Report both = lint(dir, "rootCA.pem", "both.crt", Lint.Purpose.BOTH);
         assertEquals(0, both.errors(), () -> both.format("both.crt"));
         assertEquals(Set.of(), opensslErrors(dir, "rootCA.pem", "both.crt", "sslclient"));
     }
@@ -151,8 +151,8 @@ class LintTest {
             assertEquals(0, r.code(), r::all);
             assertTrue(r.out().contains("No findings"), r::out);
         }
-        assertEquals(0, lint(dir, "ca.crt", "service-a.crt", inspect.Purpose.BOTH).findings.size());
-        assertEquals(0, lint(dir, "ca.crt", "server-only.crt", inspect.Purpose.SERVER).findings.size());
+        assertEquals(0, lint(dir, "ca.crt", "service-a.crt", Lint.Purpose.BOTH).findings.size());
+        assertEquals(0, lint(dir, "ca.crt", "server-only.crt", Lint.Purpose.SERVER).findings.size());
         // The one it may not be: a server-only certificate checked for mTLS is an error, not silence.
         Support.Result mtls = lintCli(dir, "--purpose", "both", "--cacert", "ca.crt", "server-only.crt");
         assertEquals(inspect.LINT_ERRORS, mtls.code(), mtls::all);
@@ -177,51 +177,51 @@ class LintTest {
      */
     enum Defect {
         // OpenSSL -x509_strict's own rules (check_extensions)
-        LEAF_KEY_CERT_SIGN(inspect.Rule.LEAF_CERTSIGN, "server", (root, leaf) ->
+        LEAF_KEY_CERT_SIGN(Lint.Rule.LEAF_CERTSIGN, "server", (root, leaf) ->
                 leaf.ext(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign))),
-        LEAF_WITHOUT_AKI(inspect.Rule.AKI_MISSING, "server", (root, leaf) -> leaf.without(Extension.authorityKeyIdentifier)),
-        CA_WITHOUT_SKI(inspect.Rule.CA_SKI_MISSING, "server", (root, leaf) -> root.without(Extension.subjectKeyIdentifier)),
-        EMPTY_SAN(inspect.Rule.SAN_EMPTY, "server", (root, leaf) ->
+        LEAF_WITHOUT_AKI(Lint.Rule.AKI_MISSING, "server", (root, leaf) -> leaf.without(Extension.authorityKeyIdentifier)),
+        CA_WITHOUT_SKI(Lint.Rule.CA_SKI_MISSING, "server", (root, leaf) -> root.without(Extension.subjectKeyIdentifier)),
+        EMPTY_SAN(Lint.Rule.SAN_EMPTY, "server", (root, leaf) ->
                 leaf.ext(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[0]))),
-        CA_BASIC_CONSTRAINTS_NOT_CRITICAL(inspect.Rule.CA_BC_NOT_CRITICAL, "server", (root, leaf) ->
+        CA_BASIC_CONSTRAINTS_NOT_CRITICAL(Lint.Rule.CA_BC_NOT_CRITICAL, "server", (root, leaf) ->
                 root.ext(Extension.basicConstraints, false, new BasicConstraints(true))),
-        AKI_CRITICAL(inspect.Rule.AKI_CRITICAL, "server", (root, leaf) ->
+        AKI_CRITICAL(Lint.Rule.AKI_CRITICAL, "server", (root, leaf) ->
                 leaf.critical(Extension.authorityKeyIdentifier)),
-        SKI_CRITICAL(inspect.Rule.SKI_CRITICAL, "server", (root, leaf) ->
+        SKI_CRITICAL(Lint.Rule.SKI_CRITICAL, "server", (root, leaf) ->
                 leaf.critical(Extension.subjectKeyIdentifier)),
-        CA_WITHOUT_KEY_USAGE(inspect.Rule.CA_KU_MISSING, "server", (root, leaf) -> root.without(Extension.keyUsage)),
+        CA_WITHOUT_KEY_USAGE(Lint.Rule.CA_KU_MISSING, "server", (root, leaf) -> root.without(Extension.keyUsage)),
         // Purpose, chain and security-level rules OpenSSL checks too
-        CLIENT_ONLY_AS_SERVER(inspect.Rule.NO_SERVER_AUTH, "server", (root, leaf) ->
+        CLIENT_ONLY_AS_SERVER(Lint.Rule.NO_SERVER_AUTH, "server", (root, leaf) ->
                 leaf.ext(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))),
-        SERVER_ONLY_AS_CLIENT(inspect.Rule.NO_CLIENT_AUTH, "client", (root, leaf) ->
+        SERVER_ONLY_AS_CLIENT(Lint.Rule.NO_CLIENT_AUTH, "client", (root, leaf) ->
                 leaf.ext(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))),
-        CA_EKU_LIMITS_THE_LEAF(inspect.Rule.CA_EKU, "server", (root, leaf) ->
+        CA_EKU_LIMITS_THE_LEAF(Lint.Rule.CA_EKU, "server", (root, leaf) ->
                 root.ext(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))),
-        AKI_OF_ANOTHER_CA(inspect.Rule.AKI_MISMATCH, "server", (root, leaf) ->
+        AKI_OF_ANOTHER_CA(Lint.Rule.AKI_MISMATCH, "server", (root, leaf) ->
                 leaf.ext(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(new byte[20]))),
-        EXPIRED(inspect.Rule.EXPIRED, "server", (root, leaf) -> {
+        EXPIRED(Lint.Rule.EXPIRED, "server", (root, leaf) -> {
             leaf.notBefore = Instant.now().minus(30, ChronoUnit.DAYS);
             leaf.notAfter = Instant.now().minus(1, ChronoUnit.DAYS);
         }),
-        SHA1_SIGNATURE(inspect.Rule.WEAK_HASH, "server", (root, leaf) -> leaf.signatureAlgorithm = "SHA1withECDSA"),
-        RSA_1024(inspect.Rule.RSA_TOO_SMALL, "server", (root, leaf) -> leaf.key = rsa(1024)),
+        SHA1_SIGNATURE(Lint.Rule.WEAK_HASH, "server", (root, leaf) -> leaf.signatureAlgorithm = "SHA1withECDSA"),
+        RSA_1024(Lint.Rule.RSA_TOO_SMALL, "server", (root, leaf) -> leaf.key = rsa(1024)),
         // Rules of Apple, Chrome, Go and RFC 5280 that OpenSSL does not check
-        NO_SAN(inspect.Rule.SAN_MISSING, "server", (root, leaf) -> leaf.without(Extension.subjectAlternativeName)),
-        NO_EKU(inspect.Rule.NO_EKU_FOR_APPLE, "server", (root, leaf) -> leaf.without(Extension.extendedKeyUsage)),
-        VALID_900_DAYS(inspect.Rule.VALIDITY_OVER_825, "server", (root, leaf) -> leaf.notAfter = leaf.notBefore.plus(900, ChronoUnit.DAYS)),
-        NEGATIVE_SERIAL(inspect.Rule.SERIAL_NOT_POSITIVE, "server", (root, leaf) -> leaf.serial = BigInteger.valueOf(-4242)),
-        SERIAL_OF_21_OCTETS(inspect.Rule.SERIAL_TOO_LONG, "server", (root, leaf) -> leaf.serial = BigInteger.ONE.shiftLeft(164)),
-        X509_V1_LEAF(inspect.Rule.NOT_V3, "server", (root, leaf) -> leaf.v1 = true),
-        RSA_LEAF_WITHOUT_DIGITAL_SIGNATURE(inspect.Rule.LEAF_NO_DIGITAL_SIGNATURE, "server", (root, leaf) -> {
+        NO_SAN(Lint.Rule.SAN_MISSING, "server", (root, leaf) -> leaf.without(Extension.subjectAlternativeName)),
+        NO_EKU(Lint.Rule.NO_EKU_FOR_APPLE, "server", (root, leaf) -> leaf.without(Extension.extendedKeyUsage)),
+        VALID_900_DAYS(Lint.Rule.VALIDITY_OVER_825, "server", (root, leaf) -> leaf.notAfter = leaf.notBefore.plus(900, ChronoUnit.DAYS)),
+        NEGATIVE_SERIAL(Lint.Rule.SERIAL_NOT_POSITIVE, "server", (root, leaf) -> leaf.serial = BigInteger.valueOf(-4242)),
+        SERIAL_OF_21_OCTETS(Lint.Rule.SERIAL_TOO_LONG, "server", (root, leaf) -> leaf.serial = BigInteger.ONE.shiftLeft(164)),
+        X509_V1_LEAF(Lint.Rule.NOT_V3, "server", (root, leaf) -> leaf.v1 = true),
+        RSA_LEAF_WITHOUT_DIGITAL_SIGNATURE(Lint.Rule.LEAF_NO_DIGITAL_SIGNATURE, "server", (root, leaf) -> {
             leaf.key = rsa(2048);
             leaf.ext(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyEncipherment));
         });
 
-        final inspect.Rule rule;
+        final Lint.Rule rule;
         final String purpose;
         final BiConsumer<Forge, Forge> breakIt;
 
-        Defect(inspect.Rule rule, String purpose, BiConsumer<Forge, Forge> breakIt) {
+        Defect(Lint.Rule rule, String purpose, BiConsumer<Forge, Forge> breakIt) {
             this.rule = rule;
             this.purpose = purpose;
             this.breakIt = breakIt;
@@ -245,7 +245,7 @@ class LintTest {
         assertTrue(r.out().contains("error   [" + d.rule.id + "]"), () -> d + " should break " + d.rule.id + ":\n" + r.out());
         assertTrue(r.out().contains("Enforced by: " + d.rule.enforcedBy) && r.out().contains("Fix: " + d.rule.fix), r::out);
 
-        inspect.Report report = lint(dir, "ca.crt", "leaf.crt", inspect.Purpose.valueOf(d.purpose.toUpperCase()));
+        Lint.Report report = lint(dir, "ca.crt", "leaf.crt", Lint.Purpose.valueOf(d.purpose.toUpperCase()));
         Set<String> real = opensslErrors(dir, "ca.crt", "leaf.crt", "ssl" + d.purpose);
         assertEquals(real, predicted(report), () -> d + ": lint predicted other OpenSSL errors than OpenSSL's:\n" + report.format("leaf.crt"));
         if (d.rule.opensslError == 0) assertEquals(Set.of(), real, "OpenSSL does not check " + d.rule.id);
@@ -277,7 +277,7 @@ class LintTest {
         write(dir, "ca.crt", rootCert);
         Forge leaf = Forge.leaf(ec(), "lint.example.com").issuer(rootCert);
         leaf.subject = new X500Name("");
-        Files.writeString(dir.resolve("leaf.crt"), Pki.pem("CERTIFICATE", leaf.der(rootCert, root.key.getPrivate())));
+        Files.writeString(dir.resolve("leaf.crt"), Certs.pem("CERTIFICATE", leaf.der(rootCert, root.key.getPrivate())));
         assertEquals(Set.of("88@0"), opensslErrors(dir, "ca.crt", "leaf.crt", "sslserver"));
         Support.Result r = lintCli(dir, "--cacert", "ca.crt", "leaf.crt");
         assertEquals(1, r.code(), r::all);
@@ -299,12 +299,12 @@ class LintTest {
         X509Certificate subCert = sub.signedBy(rootCert, root.key.getPrivate());
         X509Certificate leaf = Forge.leaf(ec(), "lint.example.com").issuer(subCert).signedBy(subCert, sub.key.getPrivate());
         write(dir, "ca.crt", rootCert);
-        Files.writeString(dir.resolve("chain.crt"), Pki.pem(leaf) + Pki.pem(subCert));
+        Files.writeString(dir.resolve("chain.crt"), Certs.pem(leaf) + Certs.pem(subCert));
 
         Support.Result r = lintCli(dir, "--cacert", "ca.crt", "chain.crt");
         assertEquals(inspect.LINT_ERRORS, r.code(), r::all);
         assertTrue(r.out().contains("[path-length] certificate 3"), r::out);
-        inspect.Report report = inspect.lint(List.of(leaf, subCert), List.of(rootCert), inspect.Purpose.SERVER);
+        Lint.Report report = Lint.lint(List.of(leaf, subCert), List.of(rootCert), Lint.Purpose.SERVER);
         assertEquals(3, report.chain.size());
         Support.Result v = Support.exec(dir, "openssl", "verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", "ca.crt",
                 "-untrusted", "chain.crt", "chain.crt");
@@ -353,13 +353,13 @@ class LintTest {
         return new Support.Result(r.code(), r.out().replace(dir + "/", ""), r.err().replace(dir + "/", ""));
     }
 
-    static inspect.Report lint(Path dir, String ca, String leaf, inspect.Purpose purpose) {
-        return inspect.lint(Pki.readCertificates(dir.resolve(leaf), "leaf"), Pki.readCertificates(dir.resolve(ca), "CA"), purpose);
+    static Lint.Report lint(Path dir, String ca, String leaf, Lint.Purpose purpose) {
+        return Lint.lint(Pem.certificates(dir.resolve(leaf), "leaf"), Pem.certificates(dir.resolve(ca), "CA"), purpose);
     }
 
     /** The OpenSSL errors lint expects: each error finding that has an OpenSSL number, as "NUMBER@DEPTH". */
-    static Set<String> predicted(inspect.Report r) {
-        return r.findings.stream().filter(f -> f.severity() == inspect.Severity.ERROR && f.opensslError() != 0)
+    static Set<String> predicted(Lint.Report r) {
+        return r.findings.stream().filter(f -> f.severity() == Lint.Severity.ERROR && f.opensslError() != 0)
                 .map(f -> f.opensslError() + "@" + f.index()).collect(Collectors.toCollection(TreeSet::new));
     }
 
@@ -394,7 +394,7 @@ class LintTest {
     }
 
     static void write(Path dir, String name, X509Certificate c) throws IOException {
-        Files.writeString(dir.resolve(name), Pki.pem(c));
+        Files.writeString(dir.resolve(name), Certs.pem(c));
     }
 
     static List<String> concat(List<String> a, String... more) {
@@ -404,10 +404,10 @@ class LintTest {
     }
 
     static KeyPair ec() {
-        return Pki.newKeyPair("ec", 256);
+        return Keys.generate(Keys.KeyType.EC, 256);
     }
 
-    /** Any RSA size, even one Pki.newKeyPair refuses (1024). */
+    /** Any RSA size, even one Keys.generate refuses (1024). */
     static KeyPair rsa(int bits) {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
@@ -419,13 +419,13 @@ class LintTest {
     }
 
     /**
-     * A certificate with the project's profile (cert-profile.md) that a test may break in one place:
+     * A certificate with the project's profile (docs/PROFILE.md) that a test may break in one place:
      * replace or drop an extension, change the subject, serial, validity, key or signature algorithm.
      */
     static final class Forge {
         KeyPair key;
         X500Name subject;
-        BigInteger serial = Pki.randomSerial();
+        BigInteger serial = Certs.randomSerial();
         Instant notBefore = Instant.now().minus(5, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
         Instant notAfter = notBefore.plus(365, ChronoUnit.DAYS);
         String signatureAlgorithm;
@@ -503,8 +503,8 @@ class LintTest {
         /** The certificate's DER bytes, even for one that Java refuses to parse. */
         byte[] der(X509Certificate ca, PrivateKey caKey) {
             try {
-                X500Name issuerName = ca == null ? subject : Pki.holder(ca).getSubject();
-                String alg = signatureAlgorithm != null ? signatureAlgorithm : Pki.signatureAlgorithm(caKey);
+                X500Name issuerName = ca == null ? subject : Certs.holder(ca).getSubject();
+                String alg = signatureAlgorithm != null ? signatureAlgorithm : Certs.signatureAlgorithm(caKey);
                 if (v1)
                     return new org.bouncycastle.cert.jcajce.JcaX509v1CertificateBuilder(issuerName, serial, Date.from(notBefore),
                             Date.from(notAfter), subject, key.getPublic()).build(new JcaContentSignerBuilder(alg).build(caKey)).getEncoded();

@@ -63,7 +63,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 5, "Files and keys": a corpus of mutated inputs to ca.java and issue.java, generated from a
+ * Files and keys: a corpus of mutated inputs to ca.java and issue.java, generated from a
  * fixed seed (so every run tries the same cases), run in-process. Every case must end one of two ways:
  * <ul>
  *   <li>refused: exit 1 (2 for a bad flag), one line on stderr starting "error:", nothing on stdout,
@@ -105,10 +105,10 @@ class MutationCorpusTest {
         out = Files.createDirectories(root.resolve("out"));
         caDir = Support.pki(root.resolve("ca"), List.of(), List.of(), "leaf.example.com");
         ecDir = Support.pki(root.resolve("ec"), List.of("--key-type", "ec"), List.of());
-        caCert = Pki.readCertificate(caDir.resolve("ca.crt"), "CA");
-        PrivateKey caKey = Pki.readPrivateKey(caDir.resolve("ca.key"), "key", null, "x");
-        PrivateKey ecKey = Pki.readPrivateKey(ecDir.resolve("ca.key"), "key", null, "x");
-        X509Certificate ecCert = Pki.readCertificate(ecDir.resolve("ca.crt"), "CA");
+        caCert = Pem.certificate(caDir.resolve("ca.crt"), "CA");
+        PrivateKey caKey = Cli.readKey(caDir.resolve("ca.key"), "key", null, "x");
+        PrivateKey ecKey = Cli.readKey(ecDir.resolve("ca.key"), "key", null, "x");
+        X509Certificate ecCert = Pem.certificate(ecDir.resolve("ca.crt"), "CA");
         base.put("ca.crt", Files.readAllBytes(caDir.resolve("ca.crt")));
         base.put("ca.der", caCert.getEncoded());
         base.put("pkcs8.key", Files.readAllBytes(caDir.resolve("ca.key")));
@@ -139,7 +139,7 @@ class MutationCorpusTest {
         StringWriter sw = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
             w.writeObject(key, password == null ? null
-                    : new JcePEMEncryptorBuilder("AES-256-CBC").setProvider(Pki.bc()).build(password));
+                    : new JcePEMEncryptorBuilder("AES-256-CBC").setProvider(Pem.bc()).build(password));
         }
         return sw.toString().getBytes(StandardCharsets.US_ASCII);
     }
@@ -150,14 +150,14 @@ class MutationCorpusTest {
         var sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, ((java.security.interfaces.ECPrivateKey) key).getS(),
                 withPublic ? spki.getPublicKeyData() : null, spki.getAlgorithm().getParameters());
         try {
-            return Pki.pem("EC PRIVATE KEY", sec1.getEncoded()).getBytes(StandardCharsets.US_ASCII);
+            return Certs.pem("EC PRIVATE KEY", sec1.getEncoded()).getBytes(StandardCharsets.US_ASCII);
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
     }
 
     static byte[] encryptedPkcs8(PrivateKey key, int rounds) throws Exception {
-        var enc = new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC).setProvider(Pki.bc())
+        var enc = new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC).setProvider(Pem.bc())
                 .setPRF(JcaPKCS8Generator.PRF_HMACSHA256).setIterationCount(rounds).setPassword(PW.toCharArray()).build();
         StringWriter sw = new StringWriter();
         try (PemWriter w = new PemWriter(sw)) {
@@ -168,7 +168,7 @@ class MutationCorpusTest {
 
     /** A CSR with SANs, as openssl req -addext makes; its key is kept to check what is issued. */
     static byte[] csr() throws Exception {
-        KeyPair kp = Pki.newKeyPair("ec", null);
+        KeyPair kp = Keys.generate(Keys.KeyType.parse("ec"), null);
         csrKey = kp.getPublic();
         var ext = new ExtensionsGenerator();
         ext.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
@@ -176,7 +176,7 @@ class MutationCorpusTest {
         var req = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=csr.example.com"), kp.getPublic())
                 .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
-        return Pki.pem("CERTIFICATE REQUEST", req.getEncoded()).getBytes(StandardCharsets.US_ASCII);
+        return Certs.pem("CERTIFICATE REQUEST", req.getEncoded()).getBytes(StandardCharsets.US_ASCII);
     }
 
     static String body(String pem) {
@@ -400,26 +400,26 @@ class MutationCorpusTest {
         var epki = EncryptedPrivateKeyInfo.getInstance(Base64.getMimeDecoder().decode(body(new String(pem, StandardCharsets.US_ASCII))));
         var pbes2 = PBES2Parameters.getInstance(epki.getEncryptionAlgorithm().getParameters());
         var kdf = PBKDF2Params.getInstance(pbes2.getKeyDerivationFunc().getParameters());
-        for (BigInteger rounds : List.of(BigInteger.ZERO, BigInteger.valueOf(-1), BigInteger.valueOf(Pki.MAX_KDF_ROUNDS + 1L),
+        for (BigInteger rounds : List.of(BigInteger.ZERO, BigInteger.valueOf(-1), BigInteger.valueOf(Pem.MAX_KDF_ROUNDS + 1L),
                 BigInteger.valueOf(Integer.MAX_VALUE), BigInteger.ONE.shiftLeft(32).add(BigInteger.valueOf(2048)),
                 BigInteger.ONE.shiftLeft(200))) {
             var params = new DERSequence(new org.bouncycastle.asn1.ASN1Encodable[] {
                     new DEROctetString(kdf.getSalt()), new ASN1Integer(rounds), kdf.getPrf()});
             var alg = new AlgorithmIdentifier(PKCSObjectIdentifiers.id_PBES2,
                     new PBES2Parameters(new KeyDerivationFunc(PKCSObjectIdentifiers.id_PBKDF2, params), pbes2.getEncryptionScheme()));
-            fileCase(c, role, "encryption parameters", Expect.REFUSE, ascii(Pki.pem("ENCRYPTED PRIVATE KEY",
+            fileCase(c, role, "encryption parameters", Expect.REFUSE, ascii(Certs.pem("ENCRYPTED PRIVATE KEY",
                     new EncryptedPrivateKeyInfo(alg, epki.getEncryptedData()).getEncoded())));
         }
         var scrypt = new AlgorithmIdentifier(PKCSObjectIdentifiers.id_PBES2, new PBES2Parameters(
                 new KeyDerivationFunc(MiscObjectIdentifiers.id_scrypt, new ScryptParams(kdf.getSalt(), 1 << 30, 8, 1, 32)),
                 pbes2.getEncryptionScheme()));
         fileCase(c, role, "encryption parameters", Expect.REFUSE,
-                ascii(Pki.pem("ENCRYPTED PRIVATE KEY", new EncryptedPrivateKeyInfo(scrypt, epki.getEncryptedData()).getEncoded())));
+                ascii(Certs.pem("ENCRYPTED PRIVATE KEY", new EncryptedPrivateKeyInfo(scrypt, epki.getEncryptedData()).getEncoded())));
         for (int rounds : List.of(Integer.MAX_VALUE, 2048)) {
             var pkcs12 = new AlgorithmIdentifier(PKCSObjectIdentifiers.pbeWithSHAAnd3_KeyTripleDES_CBC,
                     new PKCS12PBEParams(kdf.getSalt(), rounds));
             fileCase(c, role, "encryption parameters", Expect.REFUSE,
-                    ascii(Pki.pem("ENCRYPTED PRIVATE KEY", new EncryptedPrivateKeyInfo(pkcs12, epki.getEncryptedData()).getEncoded())));
+                    ascii(Certs.pem("ENCRYPTED PRIVATE KEY", new EncryptedPrivateKeyInfo(pkcs12, epki.getEncryptedData()).getEncoded())));
         }
     }
 
@@ -574,7 +574,7 @@ class MutationCorpusTest {
     }
 
     static void leafOk(Path dir, PublicKey expectedKey, Path ca) throws Exception {
-        X509Certificate issuer = Pki.readCertificate(ca.resolve("ca.crt"), "CA");
+        X509Certificate issuer = Pem.certificate(ca.resolve("ca.crt"), "CA");
         List<Path> crts;
         try (Stream<Path> s = Files.list(dir)) {
             crts = s.filter(p -> p.toString().endsWith(".crt")).toList();
@@ -595,7 +595,7 @@ class MutationCorpusTest {
             assertFalse(Files.exists(key), "no key for a CSR");
         } else {
             assertEquals("rw-------", mode(key));
-            assertTrue(Pki.keyMatches(Pki.readPrivateKey(key, "key", null, "x"), c.getPublicKey()), "key matches");
+            assertTrue(Keys.matches(Cli.readKey(key, "key", null, "x"), c.getPublicKey()), "key matches");
         }
     }
 
@@ -606,7 +606,7 @@ class MutationCorpusTest {
         try (Stream<Path> s = Files.list(dir)) {
             crt = s.filter(p -> p.toString().endsWith(".crt")).findFirst().orElseThrow();
         }
-        X509Certificate c = Pki.readCertificate(crt, "leaf");
+        X509Certificate c = Pem.certificate(crt, "leaf");
         for (List<?> san : c.getSubjectAlternativeNames()) {
             int type = (Integer) san.get(0);
             String v = String.valueOf(san.get(1));
@@ -634,7 +634,7 @@ class MutationCorpusTest {
         assertEquals("rw-------", mode(dir.resolve("ca.key")));
         String spec = password == null ? null : "pass:" + password;
         if (password != null) assertTrue(Files.readString(dir.resolve("ca.key")).contains("ENCRYPTED PRIVATE KEY"));
-        assertTrue(Pki.keyMatches(Pki.readPrivateKey(dir.resolve("ca.key"), "key", spec, "x"), c.getPublicKey()));
+        assertTrue(Keys.matches(Cli.readKey(dir.resolve("ca.key"), "key", spec, "x"), c.getPublicKey()));
     }
 
     // ------------------------------------------------------------------ running
@@ -695,7 +695,7 @@ class MutationCorpusTest {
                     tally[r.code() == 2 ? 1 : 0]++;
                     String why = refusalProblem(r, before, dir);
                     if (k.expect() == Expect.ACCEPT) why = "refused, expected success" + (why == null ? "" : "; " + why);
-                    if (why != null) defects.add(describe(k) + ": " + why + "\nstdout: " + cut(r.out()) + "\nstderr: " + cut(Cli.oneLine(r.err())));
+                    if (why != null) defects.add(describe(k) + ": " + why + "\nstdout: " + cut(r.out()) + "\nstderr: " + cut(Text.oneLine(r.err())));
                 }
                 for (Path p : k.files().keySet()) Files.deleteIfExists(p);
             }
@@ -720,7 +720,7 @@ class MutationCorpusTest {
         if (!lines[0].startsWith("error: ")) return "stderr does not start with 'error: '";
         if (!r.out().isEmpty()) return "printed on stdout";
         if (r.all().contains("Exception") || r.all().contains("\tat ")) return "a stack trace or exception name";
-        if (lines[0].startsWith("error: unexpected ")) return "an unexpected failure (not a Cli.Failure)";
+        if (lines[0].startsWith("error: unexpected ")) return "an unexpected failure (not a Failure)";
         if (Files.exists(dir)) return "created " + dir;
         if (!before.equals(snapshot())) return "changed an input or the CA";
         return null;

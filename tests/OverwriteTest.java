@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 5, "Overwrites": CaTest proves one --force keeps the old CA key as .bak. Backups are named by
+ * Overwrites: CaTest proves one --force keeps the old CA key as .bak. Backups are named by
  * the second, so here several --force runs within one second must each keep their own, none lost.
  */
 class OverwriteTest {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 5, "Permissions": keys (and .p12 bundles, which hold one) are 0600, certificates 0644, and a
+ * Permissions: keys (and .p12 bundles, which hold one) are 0600, certificates 0644, and a
  * folder we create 0700, whatever the umask; backups keep the mode of what they replace. CaTest and
  * IssueTest cover the default umask for ca.key, a leaf key and a .p12, and the ca.key backup.
  */

@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every certificate ca.java and issue.java make, for every key type, passes the strict verifiers of
- * cert-profile.md: OpenSSL -x509_strict, GnuTLS certtool, Python's ssl with VERIFY_X509_STRICT in a
+ * docs/PROFILE.md: OpenSSL -x509_strict, GnuTLS certtool, Python's ssl with VERIFY_X509_STRICT in a
  * real handshake, the JDK's PKIX validator and trust manager, and curl / openssl s_client against
  * openssl s_server asking for a client certificate. Each check also has a negative twin (wrong
  * purpose, no client certificate, the tutorial's root) so that none of them can pass vacuously.
@@ -324,7 +324,7 @@ class ProfileVerifiersTest {
             assertArrayEquals(ski(ca), akiKeyId(leaf), what + ": AKI keyid is the CA's SKI");
             assertSerial(leaf);
             Duration validity = Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
-            assertTrue(validity.toDays() <= issue.APPLE_MAX_DAYS, what + ": " + validity.toDays() + " days");
+            assertTrue(validity.toDays() <= Certs.APPLE_MAX_DAYS, what + ": " + validity.toDays() + " days");
             assertEquals(ca.getSubjectX500Principal(), leaf.getIssuerX500Principal(), what);
             if (t.rsa()) assertEquals(t == KeyType.RSA_3072 ? 3072 : 2048, rsaBits(leaf), what);
             else assertEquals(ca.getPublicKey().getAlgorithm(), leaf.getPublicKey().getAlgorithm(), what);

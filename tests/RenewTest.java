@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 7, "Renewal": issue.java --renew FILE re-issues a certificate with the same names, subject,
+ * Renewal: issue.java --renew FILE re-issues a certificate with the same names, subject,
  * usage and key, a new serial and new dates, keeping the old file as .bak; a running serve.java
  * serves the renewed certificate to new connections without a restart.
  */
@@ -36,7 +36,7 @@ class RenewTest {
     }
 
     X509Certificate cert(String name) {
-        return Pki.readCertificate(dir.resolve(name), "certificate");
+        return Pem.certificate(dir.resolve(name), "certificate");
     }
 
     @Test
@@ -62,7 +62,7 @@ class RenewTest {
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> baks = files.filter(p -> p.getFileName().toString().matches("service-b\\.crt\\..*\\.bak")).toList();
             assertEquals(1, baks.size(), baks::toString);
-            assertEquals(old, Pki.readCertificate(baks.get(0), "backup"), "the old certificate is kept as .bak");
+            assertEquals(old, Pem.certificate(baks.get(0), "backup"), "the old certificate is kept as .bak");
         }
     }
 
@@ -82,7 +82,7 @@ class RenewTest {
         assertTrue(now.getNotBefore().after(old.getNotBefore()));
         assertEquals(Duration.ofDays(30), Duration.between(now.getNotBefore().toInstant(), now.getNotAfter().toInstant()));
         assertNotEquals(old.getSerialNumber(), now.getSerialNumber());
-        assertTrue(Pki.holder(now).getExtension(Extension.authorityKeyIdentifier) != null);
+        assertTrue(Certs.holder(now).getExtension(Extension.authorityKeyIdentifier) != null);
 
         // An encrypted key without its password: one line, nothing written.
         Support.Result noPw = issue("--renew", dir.resolve("api.crt").toString());
@@ -95,7 +95,7 @@ class RenewTest {
         X509Certificate rekeyed = cert("api.crt");
         assertNotEquals(now.getPublicKey(), rekeyed.getPublicKey());
         assertEquals("EC", rekeyed.getPublicKey().getAlgorithm());
-        assertTrue(Pki.keyMatches(Pki.readPrivateKey(dir.resolve("api.key"), "k", "pass:n3w", "--x"), rekeyed.getPublicKey()));
+        assertTrue(Keys.matches(Cli.readKey(dir.resolve("api.key"), "k", "pass:n3w", "--x"), rekeyed.getPublicKey()));
         assertEquals(Duration.ofDays(7), Duration.between(rekeyed.getNotBefore().toInstant(), rekeyed.getNotAfter().toInstant()));
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(1, files.filter(p -> p.getFileName().toString().matches("api\\.key\\..*\\.bak")).count());
@@ -110,7 +110,7 @@ class RenewTest {
         X509Certificate now = cert("alice.crt");
         assertEquals(Duration.ofDays(825), Duration.between(now.getNotBefore().toInstant(), now.getNotAfter().toInstant()));
         assertEquals(List.of("1.3.6.1.5.5.7.3.2"), now.getExtendedKeyUsage(), "clientAuth only, as before");
-        assertEquals(now, Pki.readCertificate(dir.resolve("alice-chain.crt"), "chain"), "the -chain.crt is renewed too");
+        assertEquals(now, Pem.certificate(dir.resolve("alice-chain.crt"), "chain"), "the -chain.crt is renewed too");
         assertTrue(r.out().contains("Wrote " + dir.resolve("alice-chain.crt")), r::out);
     }
 
@@ -125,11 +125,11 @@ class RenewTest {
         Support.Result wrongCa = issue("--renew", stranger.toString());
         assertEquals(1, wrongCa.code());
         assertTrue(wrongCa.err().contains("was issued by \"CN=Other root\", not by the CA " + dir.resolve("ca.crt")
-                + ": give that CA with --ca and --ca-key, or add --force"), wrongCa::all);
+                + ": give that CA with --ca and --ca-key, or add --any-issuer"), wrongCa::all);
         assertArrayEquals(before, Files.readAllBytes(stranger));
-        // --force moves it to our CA.
-        issue("--renew", stranger.toString(), "--force").expectOk();
-        assertEquals(cert("ca.crt").getSubjectX500Principal(), Pki.readCertificate(stranger, "c").getIssuerX500Principal());
+        // --any-issuer moves it to our CA.
+        issue("--renew", stranger.toString(), "--any-issuer").expectOk();
+        assertEquals(cert("ca.crt").getSubjectX500Principal(), Pem.certificate(stranger, "c").getIssuerX500Principal());
 
         // A key that does not belong to the certificate.
         Files.copy(other.resolve("stranger.key"), dir.resolve("service-b.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -138,15 +138,23 @@ class RenewTest {
         assertTrue(mismatch.err().contains("does not belong to " + dir.resolve("service-b.crt") + " (their public keys differ); "
                 + "add --new-key"), mismatch::all);
 
-        for (String[] bad : List.of(new String[] {"extra.example.com"}, new String[] {"--server-only"},
-                new String[] {"--key-type", "rsa"}, new String[] {"--dir", dir.toString()})) {
+        // What renew does not take: a name (it keeps the certificate's), a usage, a key type without
+        // --new-key (bad input: 1), and options of the other modes (bad usage: 2).
+        for (String[] bad : List.of(new String[] {"extra.example.com"}, new String[] {"--key-type", "rsa"})) {
             List<String> a = new ArrayList<>(List.of("--renew", dir.resolve("service-b.crt").toString()));
             a.addAll(List.of(bad));
             Support.Result r = issue(a.toArray(String[]::new));
             assertEquals(1, r.code(), () -> List.of(bad) + ": " + r.all());
-            assertTrue(r.err().startsWith("error: --renew"), r::all);
+            assertTrue(r.err().startsWith("error: renew"), r::all);
         }
-        assertEquals(1, issue("--new-key", "x.example.com").code(), "--new-key without --renew");
+        for (String[] bad : List.of(new String[] {"--server-only"}, new String[] {"--dir", dir.toString()})) {
+            List<String> a = new ArrayList<>(List.of("--renew", dir.resolve("service-b.crt").toString()));
+            a.addAll(List.of(bad));
+            Support.Result r = issue(a.toArray(String[]::new));
+            assertEquals(2, r.code(), () -> List.of(bad) + ": " + r.all());
+            assertTrue(r.err().startsWith("error: Unknown option: '" + bad[0] + "'"), r::all);
+        }
+        assertEquals(2, issue("--new-key", "x.example.com").code(), "--new-key belongs to renew");
         assertEquals(1, issue("--renew", dir.resolve("ca.crt").toString()).code(), "a CA is not renewed this way");
         assertFalse(Files.exists(dir.resolve("x.crt")));
     }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 5, "Revocation": ca.java revoke keeps a CRL that openssl verifies, and serve.java --crl
+ * Revocation: ca.java revoke keeps a CRL that openssl verifies, and serve.java --crl
  * refuses the revoked client certificates (at the handshake, and on connections opened before the
  * revocation), re-reading the file when it changes. client.java names the cause when it can.
  */
@@ -47,7 +47,7 @@ class RevocationTest {
     }
 
     static BigInteger serial(Path cert) {
-        return Pki.readCertificate(cert, "certificate").getSerialNumber();
+        return Pem.certificate(cert, "certificate").getSerialNumber();
     }
 
     /** The serials `openssl crl -text` lists (in hex, with a leading 0 when the length is odd). */
@@ -212,11 +212,11 @@ class RevocationTest {
     @Test
     void aCrlPastItsNextUpdateRefusesEveryoneAndSaysSo(@TempDir Path dir) {
         pki(dir);
-        X509Certificate caCert = Pki.readCertificate(dir.resolve("ca.crt"), "CA");
-        PrivateKey caKey = Pki.readPrivateKey(dir.resolve("ca.key"), "CA key", null, "--ca-key-password");
+        X509Certificate caCert = Pem.certificate(dir.resolve("ca.crt"), "CA");
+        PrivateKey caKey = Cli.readKey(dir.resolve("ca.key"), "CA key", null, "--ca-key-password");
         Instant longAgo = Instant.now().minus(60, ChronoUnit.DAYS);
-        var stale = ca.newCrl(caCert, caKey, null, List.of(), 0, longAgo, longAgo.plus(30, ChronoUnit.DAYS));
-        Pki.writeAll(List.of(new Pki.OutFile(dir.resolve("ca.crl"), Pki.pem("X509 CRL", ca.encoded(stale)).getBytes(StandardCharsets.US_ASCII),
+        var stale = Certs.crl(caCert, caKey, null, List.of(), 0, longAgo, longAgo.plus(30, ChronoUnit.DAYS));
+        SafeFiles.writeAll(List.of(new SafeFiles.OutFile(dir.resolve("ca.crl"), Certs.pem("X509 CRL", ca.encoded(stale)).getBytes(StandardCharsets.US_ASCII),
                 false, "CRL")), false);
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         try (var b = startB(dir, log)) {
@@ -248,19 +248,19 @@ class RevocationTest {
         Support.pki(other, List.of("--cn", "Other root CA", "--key-type", "ec"), List.of());
         revoke(other).expectOk();
         var c = serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withLog(l -> {});
-        Cli.Failure f = assertThrows(Cli.Failure.class, () -> serve.start(c.withCrl(other.resolve("ca.crl"))));
+        Failure f = assertThrows(Failure.class, () -> serve.start(c.withCrl(other.resolve("ca.crl"))));
         assertTrue(f.getMessage().contains("is not signed by a CA in " + dir.resolve("ca.crt")), f.getMessage());
-        Cli.Failure none = assertThrows(Cli.Failure.class, () -> serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NONE)
+        Failure none = assertThrows(Failure.class, () -> serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NONE)
                 .withCrl(other.resolve("ca.crl")).withLog(l -> {})));
         assertTrue(none.getMessage().contains("--client-auth none never asks for"), none.getMessage());
-        Cli.Failure missing = assertThrows(Cli.Failure.class, () -> serve.start(c.withCrl(dir.resolve("nope.crl"))));
+        Failure missing = assertThrows(Failure.class, () -> serve.start(c.withCrl(dir.resolve("nope.crl"))));
         assertTrue(missing.getMessage().contains("nope.crl"), missing.getMessage());
     }
 
     /** A kept-alive TLS connection with a client certificate. */
     static SSLSocket open(Path dir, int port, String name) throws Exception {
         Tls.Identity id = Tls.readIdentity(dir.resolve(name + ".crt"), dir.resolve(name + ".key"), null);
-        SSLContext ctx = Tls.context(new Tls.IdentityKeyManager(id, null), Tls.trustManager(dir.resolve("ca.crt")));
+        SSLContext ctx = Tls.context(new ReloadingKeyManager(id.pair()), Tls.trustManager(dir.resolve("ca.crt")));
         SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
         s.setSoTimeout(20_000);
         var sp = Tls.parameters(ctx);

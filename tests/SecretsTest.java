@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 5, "Secrets": private keys and passwords never appear in what ca.java and issue.java print,
+ * Secrets: private keys and passwords never appear in what ca.java and issue.java print,
  * on success or failure, with --debug or without. Passwords come as pass:, file: and env: (the last
  * in a child process, since a JVM cannot set its own environment); every output is searched for each
  * password, for a "-----BEGIN ... PRIVATE KEY-----" block, and for every base64 line of every key file written or read, in its
@@ -128,12 +128,12 @@ class SecretsTest {
                 tmp.resolve("env-out/envsvc.key"), "pass:" + ENV);
         for (var e : keyFiles.entrySet()) {
             secrets.addAll(base64Lines(Files.readString(e.getKey())));
-            byte[] der = Pki.readPrivateKey(e.getKey(), "key", e.getValue(), "x").getEncoded();
-            secrets.addAll(base64Lines(Pki.pem("PRIVATE KEY", der)));
+            byte[] der = Cli.readKey(e.getKey(), "key", e.getValue(), "x").getEncoded();
+            secrets.addAll(base64Lines(Certs.pem("PRIVATE KEY", der)));
         }
         try (Stream<Path> s = Files.list(out)) {
             for (Path p12 : s.filter(p -> p.toString().endsWith(".p12")).toList())
-                secrets.addAll(base64Lines(Pki.pem("X", Files.readAllBytes(p12))));
+                secrets.addAll(base64Lines(Certs.pem("X", Files.readAllBytes(p12))));
         }
         assertTrue(secrets.size() > 60, "many key lines to look for: " + secrets.size());
         assertTrue(outputs.size() >= 40, "ran every case: " + outputs.size());

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Issue 5, "Secure defaults": TLS 1.2+ only, no RSA key exchange, no CBC and no finite-field DHE,
+ * Secure defaults: TLS 1.2+ only, no RSA key exchange, no CBC and no finite-field DHE,
  * on both sides (serve.java as a server, client.java and serve.java's peer calls as clients), and
  * hostname verification that only --insecure turns off. Real peers: openssl s_client and s_server.
  */

@@ -257,7 +257,7 @@ class ServeTest {
         var c = serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED);
         var mixed = new serve.Config(c.name(), c.host(), 0, c.clientAuth(), dir.resolve("service-b.crt"), dir.resolve("service-a.key"),
                 null, c.cacert(), null, List.of(), c.reloadInterval(), l -> {});
-        Cli.Failure f = assertThrows(Cli.Failure.class, () -> serve.start(mixed));
+        Failure f = assertThrows(Failure.class, () -> serve.start(mixed));
         assertTrue(f.getMessage().contains("does not belong to the certificate"), f.getMessage());
     }
 
@@ -290,11 +290,11 @@ class ServeTest {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         try (var b = serve.start(serve.Config.of("service-b", own, 0, serve.ClientAuth.NONE).withLog(log::add))) {
             BigInteger before = serial(b.port(), own);
-            assertEquals(Pki.readCertificate(own.resolve("service-b.crt"), "c").getSerialNumber(), before);
+            assertEquals(Pem.certificate(own.resolve("service-b.crt"), "c").getSerialNumber(), before);
 
             Support.cli(new issue(), "--dir", own.toString(), "--ca", own.resolve("ca.crt").toString(), "--ca-key",
                     own.resolve("ca.key").toString(), "--force", B).expectOk();
-            BigInteger reissued = Pki.readCertificate(own.resolve("service-b.crt"), "c").getSerialNumber();
+            BigInteger reissued = Pem.certificate(own.resolve("service-b.crt"), "c").getSerialNumber();
             assertNotEquals(before, reissued);
             awaitLog(log, "reloaded ");
             assertEquals(reissued, serial(b.port(), own), "a new connection sees the new serial");

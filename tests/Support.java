@@ -61,6 +61,22 @@ final class Support {
         return dir;
     }
 
+    /**
+     * A copy of the repository as a user would clone it: the files git tracks or would track (not
+     * ignored), as they are in the working tree now (a clone would miss uncommitted changes), with their modes. Nothing ignored
+     * (certs/, target/) comes along.
+     */
+    static Path freshCopy(Path into) throws IOException {
+        Result files = exec(ROOT, Map.of(), WAIT, List.of("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")).expectOk();
+        for (String f : files.out().split("\0")) {
+            if (f.isEmpty() || !Files.exists(ROOT.resolve(f))) continue;
+            Path to = into.resolve(f);
+            Files.createDirectories(to.getParent());
+            Files.copy(ROOT.resolve(f), to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        return into;
+    }
+
     /** Runs a process to completion within the timeout; output is read from files, so it never blocks. */
     static Result exec(Path cwd, Map<String, String> env, Duration timeout, List<String> cmd) {
         try {

@@ -39,15 +39,15 @@ final class TlsPeers {
     }
 
     /** A certificate (EC key: fast) signed by dir/ca.crt with the validity given, e.g. one that expired. */
-    static void certificate(Path dir, String name, String dnsName, issue.Usage usage, Instant notBefore, Instant notAfter)
+    static void certificate(Path dir, String name, String dnsName, Certs.Usage usage, Instant notBefore, Instant notAfter)
             throws IOException {
-        X509Certificate ca = Pki.readCertificate(dir.resolve("ca.crt"), "CA certificate");
-        PrivateKey caKey = Pki.readPrivateKey(dir.resolve("ca.key"), "CA key", null, "--ca-key-password");
-        KeyPair kp = Pki.newKeyPair("ec", 256);
-        X509Certificate c = issue.issue(kp.getPublic(), new X500Name("CN=" + dnsName),
+        X509Certificate ca = Pem.certificate(dir.resolve("ca.crt"), "CA certificate");
+        PrivateKey caKey = Cli.readKey(dir.resolve("ca.key"), "CA key", null, "--ca-key-password");
+        KeyPair kp = Keys.generate(Keys.KeyType.EC, 256);
+        X509Certificate c = Certs.leaf(kp.getPublic(), new X500Name("CN=" + dnsName),
                 List.of(new GeneralName(GeneralName.dNSName, dnsName)), false, usage, ca, caKey, notBefore, notAfter);
-        Files.writeString(dir.resolve(name + ".crt"), Pki.pem(c));
-        Files.writeString(dir.resolve(name + ".key"), Pki.pem(kp.getPrivate(), null));
+        Files.writeString(dir.resolve(name + ".crt"), Certs.pem(c));
+        Files.writeString(dir.resolve(name + ".key"), Pem.key(kp.getPrivate(), null));
     }
 
     /** curl's --resolve spec for the tutorial's name on a port. */

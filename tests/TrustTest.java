@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * trust.java (issue 7, "Trust installation" and "Handing the CA to infrastructure"): the CA installed
+ * trust.java: the CA installed
  * into stores made in a temporary folder, never the machine's, and proved by the clients that read
  * them: headless Chromium through an NSS database, a plain Java HttpClient through a PKCS#12
  * truststore, openssl through the bundle the real update-ca-certificates builds from our file.
@@ -50,7 +50,7 @@ class TrustTest {
     @BeforeAll
     static void pki() throws IOException {
         Support.pki(dir, List.of(), List.of(), A);
-        name = trust.defaultName(Pki.readCertificate(dir.resolve("ca.crt"), "CA"));
+        name = TrustStores.defaultName(Pem.certificate(dir.resolve("ca.crt"), "CA"));
         realStore = listing(Path.of("/usr/local/share/ca-certificates"));
     }
 
@@ -153,7 +153,7 @@ class TrustTest {
      */
     @Test
     void aCopyOfTheJdksCacertsGainsAndLosesOnlyOurCa(@TempDir Path tmp) throws Exception {
-        Path real = trust.jdkCacerts().toRealPath();
+        Path real = TrustStores.jdkCacerts().toRealPath();
         String realDigest = sha256(real);
         Path copy = tmp.resolve("cacerts");
         Files.copy(real, copy);
@@ -170,7 +170,7 @@ class TrustTest {
 
         Support.Result wrong = trust("install", "--truststore", copy.toString(), "--truststore-password", "pass:wrong");
         assertEquals(1, wrong.code(), wrong::all);
-        assertTrue(wrong.err().contains("wrong --truststore-password"), wrong::err);
+        assertTrue(wrong.err().contains("wrong password; give the right one with --truststore-password"), wrong::err);
     }
 
     // ------------------------------------------------------------------ the Linux system store
@@ -244,7 +244,7 @@ class TrustTest {
     /** The macOS and Windows commands, and the per-runtime ones, name this CA's file and fingerprint. */
     @Test
     void printsTheCommandsForMacosWindowsAndOtherRuntimes() {
-        X509Certificate ca = Pki.readCertificate(dir.resolve("ca.crt"), "CA");
+        X509Certificate ca = Pem.certificate(dir.resolve("ca.crt"), "CA");
         String abs = dir.resolve("ca.crt").toString();
         Support.Result r = trust("install", "--macos", "--windows").expectOk();
         assertTrue(r.out().contains("sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain " + abs), r::out);
@@ -254,7 +254,7 @@ class TrustTest {
                 "kubectl create configmap " + name + " --from-file=ca.crt=" + abs))
             assertTrue(r.out().contains(runtime), () -> runtime + " in:\n" + r.out());
         Support.Result u = trust("uninstall", "--macos", "--windows").expectOk();
-        assertTrue(u.out().contains("delete-certificate -Z " + trust.sha1Hex(ca)) && u.out().contains("certutil -delstore Root " + trust.sha1Hex(ca)), u::out);
+        assertTrue(u.out().contains("delete-certificate -Z " + TrustStores.sha1Hex(ca)) && u.out().contains("certutil -delstore Root " + TrustStores.sha1Hex(ca)), u::out);
     }
 
     @Test
@@ -264,8 +264,8 @@ class TrustTest {
         assertTrue(r.err().contains("is not a CA certificate"), r::err);
         assertFalse(Files.exists(dir.resolve("never")));
         Support.Result bad = trust("remove");
-        assertEquals(1, bad.code(), bad::all);
-        assertTrue(bad.err().contains("ACTION 'remove' is not install, uninstall or export"), bad::err);
+        assertEquals(2, bad.code(), "an unknown action is bad usage: " + bad.all());
+        assertTrue(bad.err().contains("'remove'") && bad.err().contains("trust.java --help"), bad::err);
     }
 
     // ------------------------------------------------------------------ export
@@ -291,9 +291,9 @@ class TrustTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
         String pem = Files.readString(out);
         assertTrue(pem.startsWith(Files.readString(tmp.resolve("ca.crt"))) && pem.contains("-----BEGIN PRIVATE KEY-----"), pem);
-        X509Certificate ca = Pki.readCertificate(out, "bundle");
-        assertEquals(Pki.fingerprint(Pki.readCertificate(tmp.resolve("ca.crt"), "CA")), Pki.fingerprint(ca));
-        assertTrue(Pki.keyMatches(Pki.readPrivateKey(out, "bundle key", null, "-"), ca.getPublicKey()));
+        X509Certificate ca = Pem.certificate(out, "bundle");
+        assertEquals(Describe.fingerprint(Pem.certificate(tmp.resolve("ca.crt"), "CA")), Describe.fingerprint(ca));
+        assertTrue(Keys.matches(Cli.readKey(out, "bundle key", null, "-"), ca.getPublicKey()));
         if (Support.exec(tmp, "sh", "-c", "command -v openssl").code() == 0) {
             String fromCert = Support.exec(tmp, "openssl", "x509", "-in", out.toString(), "-noout", "-pubkey").expectOk().out();
             String fromKey = Support.exec(tmp, "openssl", "pkey", "-in", out.toString(), "-pubout").expectOk().out();
@@ -330,8 +330,8 @@ class TrustTest {
         assertEquals(Files.readString(dir.resolve("ca.crt")), decode(y.get("data.ca.crt")));
         Path key = tmp.resolve("tls.key");
         Files.writeString(key, decode(y.get("data.tls.key")));
-        PrivateKey k = Pki.readPrivateKey(key, "tls.key", null, "-");
-        assertTrue(Pki.keyMatches(k, Pki.readCertificate(dir.resolve("ca.crt"), "CA").getPublicKey()));
+        PrivateKey k = Cli.readKey(key, "tls.key", null, "-");
+        assertTrue(Keys.matches(k, Pem.certificate(dir.resolve("ca.crt"), "CA").getPublicKey()));
 
         if (requirePyYaml()) {
             Support.Result py = Support.exec(tmp, Map.of(), Support.WAIT, List.of("/usr/bin/python3", "-c",
@@ -354,7 +354,7 @@ class TrustTest {
         assertTrue(r.out().contains("PKCS#12 truststore, mode 0644"), r::out);
         String list = keytoolList(ts);
         assertTrue(list.contains("Your keystore contains 1 entry") && list.contains(name + ", ") && list.contains("trustedCertEntry"), list);
-        assertTrue(list.contains(Pki.fingerprint(Pki.readCertificate(dir.resolve("ca.crt"), "CA"))), list);
+        assertTrue(list.contains(Describe.fingerprint(Pem.certificate(dir.resolve("ca.crt"), "CA"))), list);
         assertEquals(List.of(name), aliases(ts, "changeit"));
         Support.Result ok = javaGet(tmp, ts, servePage());
         assertTrue(ok.out().contains("200 " + PAGE), ok::all);
@@ -549,7 +549,7 @@ class TrustTest {
     }
 
     static String sha256(Path p) throws Exception {
-        return Pki.hex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+        return Describe.hex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
     }
 
     /** File names in a folder, sorted; empty when it does not exist. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One mTLS handshake on 127.0.0.1 between Python's ssl server and client, both strict.
 
-Python 3.13's ssl.create_default_context() turns on VERIFY_X509_STRICT (cpython issue 107361);
+Python 3.13's ssl.create_default_context() turns on VERIFY_X509_STRICT (CPython gh-107361);
 on older Pythons we set it ourselves, so this check behaves like 3.13 everywhere. The server
 requires a client certificate (CERT_REQUIRED), the client checks the server's host name.
 

@@ -1,0 +1,269 @@
+// Fetch.java: one HTTPS GET, the two ways this project makes it.
+//   - get(): over an SSLSocket, as client.java probes: connecting, the handshake, the request and
+//     the answer are separate steps, so a failure names its step, and one deadline bounds them all.
+//   - viaHttpClient(): with the JDK's HttpClient, as a service calls another (serve.java's peer
+//     routes); curl's --resolve is done there by a tiny local CONNECT tunnel.
+// Either way the handshake is recorded (Tls.Seen) and a failure comes back explained (Diagnosis).
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+
+public final class Fetch {
+    private Fetch() {}
+
+    /** How a call ended: an HTTP answer (status >= 0) and/or a failure explained in one paragraph. */
+    public record Outcome(int status, String body, Optional<SSLSession> session, Tls.Seen seen, Diagnosis failure) {
+        public boolean ok() { return failure == null; }
+    }
+
+    /** The most body we read: a probe shows an answer, it does not download files. */
+    static final int MAX_BODY = 16 << 20;
+
+    /** One GET over an SSLSocket, bounded as a whole by the call's maxTime. */
+    public static Outcome get(Tls.Call c) {
+        Tls.Seen seen = new Tls.Seen();
+        long deadline = System.nanoTime() + c.maxTime().toNanos();
+        SSLSocket s = null;
+        Tls.Watchdog dog = null;
+        try {
+            s = Tls.connect(c, seen, deadline);
+            dog = Tls.Watchdog.start(s, deadline);
+            seen.stage = "sending the request";
+            String host = c.url().getHost();
+            String hostHeader = c.url().getPort() == -1 ? host : host + ":" + c.url().getPort();
+            String path = c.url().getRawPath() == null || c.url().getRawPath().isEmpty() ? "/" : c.url().getRawPath();
+            if (c.url().getRawQuery() != null) path += "?" + c.url().getRawQuery();
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: jbang-mtls-client\r\n"
+                    + "Accept: */*\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            seen.stage = "reading the answer";
+            Http r = readResponse(new java.io.BufferedInputStream(s.getInputStream()));
+            return new Outcome(r.status(), r.body(), Optional.of(s.getSession()), seen, Diagnosis.ofResponse(r.status(), r.body(), c, seen));
+        } catch (IOException e) {
+            IOException why = dog != null && dog.expired() ? new java.net.SocketTimeoutException("the deadline passed while " + seen.stage) : e;
+            return new Outcome(-1, "", Optional.empty(), seen, Diagnosis.of(why, c, seen));
+        } finally {
+            if (dog != null) dog.cancel();
+            Tls.closeQuietly(s);
+        }
+    }
+
+    /** An HTTP/1.x answer: status and body (headers are read and dropped, but framing is honoured). */
+    public record Http(int status, String body) {}
+
+    /** Reads the status line, the headers, and the body by Content-Length, chunks, or up to EOF. */
+    public static Http readResponse(InputStream in) throws IOException {
+        String statusLine = line(in);
+        if (statusLine == null) throw new EOFException("the server closed the connection without answering");
+        var m = java.util.regex.Pattern.compile("HTTP/1\\.[01] (\\d{3}).*").matcher(statusLine);
+        if (!m.matches()) throw new IOException("not an HTTP answer: " + Text.escape(statusLine.substring(0, Math.min(60, statusLine.length()))));
+        long length = -1;
+        boolean chunked = false;
+        for (String h; (h = line(in)) != null && !h.isEmpty(); ) {
+            String lower = h.toLowerCase(Locale.ROOT);
+            try {
+                if (lower.startsWith("content-length:")) length = Long.parseLong(lower.substring(15).trim());
+            } catch (NumberFormatException e) {
+                throw new IOException("the answer's Content-Length is not a number");
+            }
+            if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) chunked = true;
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if (chunked) {
+            for (long n; (n = chunkSize(line(in))) > 0; ) {
+                copy(in, body, n);
+                line(in);
+            }
+        } else if (length >= 0) copy(in, body, length);
+        else copy(in, body, MAX_BODY); // no framing (HTTP/1.0): the body ends when the server closes
+        return new Http(Integer.parseInt(m.group(1)), body.toString(StandardCharsets.UTF_8));
+    }
+
+    private static long chunkSize(String line) throws IOException {
+        try {
+            return line == null ? 0 : Long.parseLong(line.split(";")[0].trim(), 16);
+        } catch (NumberFormatException e) {
+            throw new IOException("the answer's chunked framing is broken");
+        }
+    }
+
+    private static void copy(InputStream in, ByteArrayOutputStream to, long n) throws IOException {
+        if (n > MAX_BODY) throw new IOException("the answer is larger than " + MAX_BODY + " bytes");
+        byte[] buf = new byte[8192];
+        for (long left = n; left > 0; ) {
+            int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+            if (r < 0) return;
+            to.write(buf, 0, r);
+            left -= r;
+        }
+    }
+
+    /** One header line without its CRLF; null at EOF. */
+    private static String line(InputStream in) throws IOException {
+        StringBuilder s = new StringBuilder();
+        for (int b; (b = in.read()) != '\n'; ) {
+            if (b < 0) return s.length() == 0 ? null : s.toString();
+            if (s.length() > 65536) throw new IOException("an HTTP header line is too long");
+            if (b != '\r') s.append((char) b);
+        }
+        return s.toString();
+    }
+
+    /**
+     * The call with the JDK's HttpClient, as a service would make it (serve.java's peer routes).
+     * A fresh client per call, so every call is a full handshake that Seen can record.
+     */
+    public static Outcome viaHttpClient(Tls.Call c) {
+        Tls.Seen seen = new Tls.Seen();
+        SSLContext ctx = Tls.recordingContext(c, seen);
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1) // the tutorial's services speak HTTP/1.1
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(c.connectTimeout())
+                .sslContext(ctx)
+                .sslParameters(Tls.parameters(ctx));
+        InetSocketAddress mapped = c.resolve().get(Tls.hostPort(c.url()));
+        try (Tunnel tunnel = mapped == null ? null : new Tunnel(mapped, c.connectTimeout(), seen)) {
+            if (tunnel != null) {
+                seen.mappedTo = mapped;
+                b.proxy(tunnel.selector());
+            }
+            HttpRequest req = HttpRequest.newBuilder(c.url()).timeout(c.maxTime()).GET().build();
+            HttpResponse<String> resp = b.build().send(req, HttpResponse.BodyHandlers.ofString());
+            Diagnosis d = Diagnosis.ofResponse(resp.statusCode(), resp.body(), c, seen);
+            return new Outcome(resp.statusCode(), resp.body(), resp.sslSession(), seen, d);
+        } catch (IOException e) {
+            return new Outcome(-1, "", Optional.empty(), seen, Diagnosis.of(e, c, seen));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(-1, "", Optional.empty(), seen, Diagnosis.of(e, c, seen));
+        }
+    }
+
+    /**
+     * curl's --resolve for the JDK's HttpClient. HttpClient looks names up itself, and Java 17 has
+     * no per-client resolver: -Djdk.net.hosts.file is JVM-wide and read once at start-up, and
+     * InetAddressResolverProvider arrived in JDK 18 (jdk-tls-notes.md). So mapped names go through a
+     * local HTTP CONNECT tunnel, the way HttpClient uses any proxy: the tunnel dials ADDR, and TLS
+     * still runs end to end with SNI and hostname verification on the real name. Names not mapped
+     * go straight to DNS. Listens on 127.0.0.1 only, and serves only the one mapped target.
+     */
+    static final class Tunnel implements AutoCloseable {
+        private final ServerSocket server;
+        private final InetSocketAddress target;
+        private final Duration connectTimeout;
+        private final Tls.Seen seen;
+        private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+        public Tunnel(InetSocketAddress target, Duration connectTimeout, Tls.Seen seen) throws IOException {
+            this.target = target;
+            this.connectTimeout = connectTimeout;
+            this.seen = seen;
+            this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Tls.daemon("tunnel-accept", this::acceptLoop).start();
+        }
+
+        /** Sends every request of the HttpClient to this tunnel (it is made for one mapped target). */
+        public ProxySelector selector() {
+            InetSocketAddress self = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+            return new ProxySelector() {
+                @Override public List<Proxy> select(URI uri) { return List.of(new Proxy(Proxy.Type.HTTP, self)); }
+                @Override public void connectFailed(URI uri, SocketAddress sa, IOException ioe) {}
+            };
+        }
+
+        private void acceptLoop() {
+            while (!server.isClosed()) {
+                try {
+                    Socket client = server.accept();
+                    open.add(client);
+                    Tls.daemon("tunnel", () -> serve(client)).start();
+                } catch (IOException e) {
+                    return; // closed
+                }
+            }
+        }
+
+        private void serve(Socket client) {
+            Socket upstream = new Socket();
+            open.add(upstream);
+            try {
+                client.setSoTimeout((int) Math.max(1000, connectTimeout.toMillis()));
+                readConnectRequest(client.getInputStream());
+                client.setSoTimeout(0);
+                try {
+                    upstream.connect(target, (int) connectTimeout.toMillis());
+                } catch (IOException e) {
+                    if (seen != null) seen.connectFailure = e; // diagnose() reports it as refused / timeout
+                    client.getOutputStream().write("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    return;
+                }
+                client.getOutputStream().write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
+                Thread up = Tls.daemon("tunnel-up", () -> pump(client, upstream));
+                up.start();
+                pump(upstream, client);
+                up.join(1000);
+            } catch (IOException | InterruptedException e) {
+                // the client went away; nothing to report
+            } finally {
+                Tls.closeQuietly(client);
+                Tls.closeQuietly(upstream);
+                open.remove(client);
+                open.remove(upstream);
+            }
+        }
+
+        /** Reads "CONNECT host:port HTTP/1.1" and its headers up to the blank line (at most 8 KiB). */
+        private static void readConnectRequest(InputStream in) throws IOException {
+            int state = 0, n = 0;
+            while (state < 4) {
+                int b = in.read();
+                if (b < 0 || ++n > 8192) throw new IOException("bad CONNECT request");
+                state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+            }
+        }
+
+        private static void pump(Socket from, Socket to) {
+            try {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
+                in.transferTo(out);
+                to.shutdownOutput();
+            } catch (IOException e) {
+                Tls.closeQuietly(from);
+                Tls.closeQuietly(to);
+            }
+        }
+
+        @Override public void close() {
+            Tls.closeQuietly(server);
+            for (Socket s : open) Tls.closeQuietly(s);
+        }
+    }
+}

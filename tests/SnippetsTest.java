@@ -1,0 +1,258 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * docs/use-in-your-code.md cannot rot: each of its ```java blocks is the file its marker names
+ * (snippets/*.java or a copyable file of lib/), byte for byte, and the build compiles those files, so
+ * this test runs them directly against real peers: certificates checked by openssl -x509_strict, a
+ * server probed by curl with and without a client certificate and by the client snippet, the
+ * caller's identity, a hot reload, the all-together demo, and lib/Certs.java copied on its own.
+ */
+class SnippetsTest {
+    @TempDir static Path work;
+    static final Path DOC = Support.ROOT.resolve("docs/use-in-your-code.md");
+    static final List<HttpsServer> SERVERS = new ArrayList<>();
+
+    // The PKI made with the snippets themselves, shared by the tests.
+    static Path dir;
+    static X509Certificate ca;
+    static KeyPair caKey;
+
+    @BeforeAll
+    static void makeAPkiWithTheSnippets() throws Exception {
+        Support.requireTool("openssl", "openssl");
+        Support.requireTool("curl", "curl");
+        dir = Files.createDirectories(work.resolve("pki"));
+        caKey = MakePki.newKeyPair();
+        ca = MakePki.rootCa(caKey, "Snippet test root CA", Duration.ofDays(1));
+        MakePki.writeCertificate(dir.resolve("ca.crt"), ca);
+        leaf("server", List.of("localhost", "127.0.0.1"));
+        leaf("client", List.of("service-a.example.com"));
+    }
+
+    @AfterAll
+    static void stopServers() {
+        SERVERS.forEach(s -> s.stop(0));
+    }
+
+    /** A key and certificate for names, made and saved by the snippets: dir/NAME.crt and dir/NAME.key. */
+    static X509Certificate leaf(String name, List<String> names) throws Exception {
+        KeyPair key = MakePki.newKeyPair();
+        X509Certificate cert = MakePki.leaf(key.getPublic(), names, ca, caKey.getPrivate(), Duration.ofDays(1));
+        MakePki.writeCertificate(dir.resolve(name + ".crt"), cert);
+        MakePki.writePrivateKey(dir.resolve(name + ".key"), key.getPrivate());
+        return cert;
+    }
+
+    static SSLContext context(String name) throws Exception {
+        return PemSslContext.load(dir.resolve(name + ".crt"), dir.resolve(name + ".key"), dir.resolve("ca.crt"));
+    }
+
+    static HttpsServer server(SSLContext ctx, String name) throws Exception {
+        HttpsServer s = MtlsServer.start(ctx, 0, name);
+        SERVERS.add(s);
+        assertEquals("127.0.0.1", s.getAddress().getAddress().getHostAddress(), "the snippet server must bind to 127.0.0.1 only");
+        return s;
+    }
+
+    static Support.Result curl(int port, String path, String... certArgs) {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", dir.resolve("ca.crt").toString(),
+                "--resolve", "localhost:" + port + ":127.0.0.1"));
+        cmd.addAll(List.of(certArgs));
+        cmd.add("https://localhost:" + port + path);
+        return Support.exec(dir, Map.of(), Support.WAIT, cmd);
+    }
+
+    // ------------------------------------------------------------------ the page and the files
+
+    static final Pattern BLOCK = Pattern.compile("<!-- file: (\\S+) -->\\n```java\\n(.*?)^```$", Pattern.DOTALL | Pattern.MULTILINE);
+
+    /** The blocks of the page, by the file each names. */
+    static Map<String, String> blocks() throws IOException {
+        Map<String, String> found = new LinkedHashMap<>();
+        Matcher m = BLOCK.matcher(Files.readString(DOC));
+        while (m.find()) assertEquals(null, found.put(m.group(1), m.group(2)), m.group(1) + " is shown twice");
+        return found;
+    }
+
+    @Test
+    void everyBlockIsTheFileItNamesAndEverySnippetIsShown() throws Exception {
+        Map<String, String> blocks = blocks();
+        for (var e : blocks.entrySet())
+            assertEquals(Files.readString(Support.ROOT.resolve(e.getKey())), e.getValue(),
+                    "docs/use-in-your-code.md shows " + e.getKey() + " other than it is: copy the file into the page again");
+        try (Stream<Path> files = Files.list(Support.ROOT.resolve("snippets"))) {
+            for (Path f : files.toList())
+                assertTrue(blocks.containsKey("snippets/" + f.getFileName()), "docs/use-in-your-code.md does not show " + f);
+        }
+        // A ```java block without its marker would be a copy that no test keeps in step.
+        long javaBlocks = Pattern.compile("(?m)^```java$").matcher(Files.readString(DOC)).results().count();
+        assertEquals(blocks.size(), javaBlocks, "every ```java block of the page must follow a <!-- file: PATH --> marker");
+    }
+
+    @Test
+    void theDependencyCoordinatesMatchThePom() throws Exception {
+        String doc = Files.readString(DOC);
+        Matcher pom = Pattern.compile("<bouncycastle.version>([^<]+)<").matcher(Files.readString(Support.ROOT.resolve("pom.xml")));
+        assertTrue(pom.find(), "pom.xml has no bouncycastle.version");
+        Matcher m = Pattern.compile("bcpkix-jdk18on(?::|</artifactId>\\s*<version>)([0-9][\\w.]*)").matcher(doc);
+        int seen = 0;
+        while (m.find()) {
+            seen++;
+            assertEquals(pom.group(1), m.group(1), "the page names bcpkix-jdk18on " + m.group(1) + ", pom.xml " + pom.group(1));
+        }
+        assertTrue(seen >= 3, "the page should give the Maven, Gradle and JBang coordinates of bcpkix-jdk18on");
+    }
+
+    // ------------------------------------------------------------------ what the snippets do
+
+    @Test
+    void theSnippetCertificatesPassStrictOpenssl() throws Exception {
+        var r = Support.exec(dir, "openssl", "verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", "ca.crt", "server.crt");
+        assertEquals(0, r.code(), r.all());
+        r = Support.exec(dir, "openssl", "verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", "ca.crt", "client.crt");
+        assertEquals(0, r.code(), r.all());
+        String text = Support.exec(dir, "openssl", "x509", "-noout", "-text", "-in", "server.crt").expectOk().out();
+        assertTrue(text.contains("DNS:localhost, IP Address:127.0.0.1"), text);
+        assertTrue(text.contains("TLS Web Server Authentication, TLS Web Client Authentication"), text);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("server.key"))),
+                "MakePki.writePrivateKey must create the key with mode 0600");
+        assertThrows(java.nio.file.FileAlreadyExistsException.class,
+                () -> MakePki.writePrivateKey(dir.resolve("server.key"), caKey.getPrivate()), "a key is never replaced");
+        for (String n : List.of("server", "client")) {
+            String fromKey = Support.exec(dir, "openssl", "pkey", "-in", n + ".key", "-pubout").expectOk().out();
+            String fromCert = Support.exec(dir, "openssl", "x509", "-in", n + ".crt", "-noout", "-pubkey").expectOk().out();
+            assertEquals(fromCert, fromKey, n + ".key does not belong to " + n + ".crt");
+        }
+    }
+
+    /**
+     * lib/Certs.java is the file people copy: alone, with Bouncy Castle and nothing else of this
+     * project, it compiles (with MakePki, which shows its use) and makes a CA and a leaf that
+     * openssl -x509_strict accepts for both purposes, run as its own JVM.
+     */
+    @Test
+    void aCopiedCertsAloneMakesCertificatesThatStrictOpensslAccepts() throws Exception {
+        Path copy = Files.createDirectories(work.resolve("copy"));
+        Files.copy(Support.ROOT.resolve("lib/Certs.java"), copy.resolve("Certs.java"));
+        Files.copy(Support.ROOT.resolve("snippets/MakePki.java"), copy.resolve("MakePki.java"));
+        String bc = Stream.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(p -> Path.of(p).getFileName().toString().matches("bc(pkix|prov|util)-jdk18on-.*\\.jar"))
+                .reduce((a, b) -> a + java.io.File.pathSeparator + b).orElseThrow();
+        Path classes = Files.createDirectories(copy.resolve("classes"));
+        String javaHome = System.getProperty("java.home");
+        Support.exec(copy, Map.of(), Support.WAIT, List.of(javaHome + "/bin/javac", "--release", "17", "-cp", bc, "-d", classes.toString(),
+                "Certs.java", "MakePki.java")).expectOk();
+        Support.exec(copy, Map.of(), Support.WAIT, List.of(javaHome + "/bin/java", "-cp", bc + java.io.File.pathSeparator + classes,
+                "MakePki", "out", "service-a.example.com")).expectOk();
+        for (String purpose : List.of("sslserver", "sslclient")) {
+            var r = Support.exec(copy.resolve("out"), "openssl", "verify", "-x509_strict", "-purpose", purpose, "-CAfile", "ca.crt", "service-a.crt");
+            assertEquals(0, r.code(), r.all());
+        }
+    }
+
+    @Test
+    void theServerSnippetRequiresAClientCertificate() throws Exception {
+        HttpsServer s = server(context("server"), "snippet-server");
+        int port = s.getAddress().getPort();
+        var ok = curl(port, "/", "--cert", dir.resolve("client.crt").toString(), "--key", dir.resolve("client.key").toString());
+        assertEquals(0, ok.code(), ok.all());
+        assertEquals("Hello from \"snippet-server\"", ok.out());
+
+        // The trap: without a client certificate the handshake must fail.
+        var refused = curl(port, "/");
+        assertNotEquals(0, refused.code(), "the server answered a client without a certificate:\n" + refused.all());
+        assertTrue(!refused.out().contains("Hello"), refused.all());
+
+        // The client snippet, with and without a certificate.
+        URI url = URI.create("https://127.0.0.1:" + port + "/");
+        HttpClient withCert = MtlsClient.create(context("client"));
+        assertEquals("Hello from \"snippet-server\"", MtlsClient.get(withCert, url));
+        SSLContext trustOnly = SSLContext.getInstance("TLS");
+        trustOnly.init(null, new TrustManager[] {PemSslContext.trustManager(dir.resolve("ca.crt"))}, null);
+        HttpClient noCert = MtlsClient.create(trustOnly);
+        assertThrows(IOException.class, () -> MtlsClient.get(noCert, url));
+    }
+
+    @Test
+    void theIdentitySnippetNamesTheCaller() throws Exception {
+        HttpsServer s = server(context("server"), "whoami-server");
+        s.createContext("/whoami", CallerIdentity::whoami);
+        var r = curl(s.getAddress().getPort(), "/whoami", "--cert", dir.resolve("client.crt").toString(),
+                "--key", dir.resolve("client.key").toString());
+        assertEquals(0, r.code(), r.all());
+        assertEquals("subject: CN=service-a.example.com\nnames: [service-a.example.com]\n", r.out());
+    }
+
+    @Test
+    void theReloadingKeyManagerServesANewCertificateWithoutARestart() throws Exception {
+        var keys = new ReloadingKeyManager(new ReloadingKeyManager.Pair(PemSslContext.readChain(dir.resolve("server.crt")),
+                PemSslContext.readPrivateKey(dir.resolve("server.key"))));
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(new KeyManager[] {keys}, new TrustManager[] {PemSslContext.trustManager(dir.resolve("ca.crt"))}, null);
+        HttpsServer s = server(ctx, "reloading");
+        int port = s.getAddress().getPort();
+        assertEquals(serial("server.crt"), serverCertificate(port).getSerialNumber().toString(16));
+
+        X509Certificate next = leaf("server2", List.of("localhost", "127.0.0.1"));
+        keys.replace(new ReloadingKeyManager.Pair(PemSslContext.readChain(dir.resolve("server2.crt")),
+                PemSslContext.readPrivateKey(dir.resolve("server2.key"))));
+        assertEquals(next.getSerialNumber(), serverCertificate(port).getSerialNumber(), "a new connection must get the new certificate");
+        var r = curl(port, "/", "--cert", dir.resolve("client.crt").toString(), "--key", dir.resolve("client.key").toString());
+        assertEquals("Hello from \"reloading\"", r.out(), r.all());
+    }
+
+    @Test
+    void theAllTogetherSnippetServesAndCalls() throws Exception {
+        Path demo = Files.createDirectories(work.resolve("demo"));
+        String out = MtlsDemo.run(demo);
+        assertEquals("Hello from \"service-b\"\nsubject: CN=service-a.example.com\nnames: [service-a.example.com]\n", out);
+        var r = Support.exec(demo, "openssl", "verify", "-x509_strict", "-CAfile", "ca.crt", "service-a.crt", "service-b.crt");
+        assertEquals(0, r.code(), r.all());
+    }
+
+    /** The certificate a server presents to a new session (a fresh context: no resumption). */
+    static X509Certificate serverCertificate(int port) throws Exception {
+        SSLContext fresh = context("client");
+        try (SSLSocket socket = (SSLSocket) fresh.getSocketFactory().createSocket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    static String serial(String certFile) {
+        String line = Support.exec(dir, "openssl", "x509", "-noout", "-serial", "-in", certFile).expectOk().out().strip();
+        return new java.math.BigInteger(line.substring(line.indexOf('=') + 1), 16).toString(16);
+    }
+}
