@@ -14,35 +14,35 @@
 //SOURCES lib/Tls.java
 //SOURCES lib/Fetch.java
 //SOURCES lib/Diagnosis.java
+//SOURCES lib/Http.java
+//SOURCES lib/TlsServer.java
+//SOURCES lib/Allow.java
 //SOURCES lib/Cli.java
 //DESCRIPTION Serves the tutorial's HTTPS service (section 4) with client auth none, want or need.
 // A small heap and the serial collector: the JVM's default heap is a quarter of the machine's
-// memory, and G1 held 343-620 MB through the benchmark's load (docs/BENCHMARKS.md); this holds
-// 123-136 MB, with no loss of handshakes or requests per second.
-//JAVA_OPTIONS -XX:+UseSerialGC -Xmx64m
+// memory, and G1 held 343-620 MB through the benchmark's load (docs/BENCHMARKS.md). A client may
+// not renegotiate: it costs the server a full handshake at the client's whim (CVE-2011-1473), and
+// the JDK reads this switch once, when its TLS classes load.
+//JAVA_OPTIONS -XX:+UseSerialGC -Xmx64m -Djdk.tls.rejectClientInitiatedRenegotiation=true
 
-// serve.java: section 4 of the tutorial, service A or B, on the JDK's own HttpsServer.
-// `./jbang serve.java --name service-b --port 8443 --client-auth need` serves DIR/service-b.crt
-// and .key (DIR: certs, or --dir), trusts DIR/ca.crt for client certificates, and answers the
-// routes of enum Route below (/, /whoami, /w-mtls, /wo-cert-mtls, /wo-ca-mtls): --help, the 404
-// page and the reference all list them from that one table.
+// serve.java: section 4 of the tutorial, service A or B, on a connection loop of its own
+// (lib/TlsServer.java) over the JDK's TLS, so that every refused handshake reaches the client as a
+// TLS alert and the log as one line. `./jbang serve.java --name service-b --port 8443 --client-auth need`
+// serves DIR/service-b.crt and .key (DIR: certs, or --dir), trusts DIR/ca.crt for client
+// certificates, and answers the routes of enum Route below (/, /whoami, /w-mtls, /wo-cert-mtls,
+// /wo-ca-mtls): --help, the 404 page and the reference all list them from that one table.
 // The peer routes answer HTTP 200 with the peer's body or a paragraph that names the cause.
-// Replaced certificate files are picked up without a restart; Ctrl-C stops it.
+// Replaced certificate and CRL files are picked up without a restart; Ctrl-C stops it.
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsExchange;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.cert.CertificateParsingException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -51,19 +51,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,9 +66,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "serve.java", mixinStandardHelpOptions = true, version = "jbang-mtls serve 0.2",
+@Command(name = "serve.java", mixinStandardHelpOptions = true, version = "jbang-mtls serve 0.3",
         description = {"Serves the tutorial's HTTPS service (section 4): / answers Hello from \"NAME\".",
-                "Replaced certificate files are used for new connections without a restart."},
+                "Replaced certificate files are used for new connections without a restart. Every refused "
+                        + "handshake is logged with its reason, at most 10 lines a second."},
         sortOptions = false)
 public class serve implements Callable<Integer>, Cli.Setup {
 
@@ -108,7 +104,7 @@ public class serve implements Callable<Integer>, Cli.Setup {
     Path cacert;
 
     @Option(names = "--peer", paramLabel = "URL", description = "The service the /w-mtls, /wo-cert-mtls and /wo-ca-mtls routes call.")
-    URI peer;
+    String peer;
 
     @Option(names = "--resolve", paramLabel = "HOST:PORT:ADDR",
             description = "Reach HOST:PORT of --peer at ADDR, as curl --resolve (no /etc/hosts edit). Repeatable.")
@@ -126,8 +122,32 @@ public class serve implements Callable<Integer>, Cli.Setup {
 
     @Option(names = "--crl", paramLabel = "FILE",
             description = "Refuse client certificates this CRL lists as revoked (PEM or DER, signed by a CA in --cacert; "
-                    + "ca.java revoke writes certs/ca.crl). Re-read when the file changes.")
+                    + "ca.java revoke writes DIR/ca.crl). Re-read when the file changes.")
     Path crl;
+
+    @Option(names = "--max-connections", defaultValue = "256", paramLabel = "N",
+            description = "Connections open at once, in all (default: ${DEFAULT-VALUE}); more are closed at once.")
+    int maxConnections;
+
+    @Option(names = "--max-per-address", defaultValue = "64", paramLabel = "N",
+            description = "Connections open at once from one caller address (default: ${DEFAULT-VALUE}), so one caller cannot lock out the others.")
+    int maxPerAddress;
+
+    @Option(names = "--handshake-timeout", defaultValue = "10", paramLabel = "SECONDS",
+            description = "Time for a connection to complete its TLS handshake (default: ${DEFAULT-VALUE}).")
+    int handshakeTimeout;
+
+    @Option(names = "--request-timeout", defaultValue = "10", paramLabel = "SECONDS",
+            description = "Time for a request's line and headers to arrive, once it has begun (default: ${DEFAULT-VALUE}); then 408.")
+    int requestTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "15", paramLabel = "SECONDS",
+            description = "Time a kept-alive connection may wait for its next request (default: ${DEFAULT-VALUE}).")
+    int idleTimeout;
+
+    @Option(names = "--max-header-bytes", defaultValue = "8192", paramLabel = "BYTES",
+            description = "Size of a request's line and headers together (default: ${DEFAULT-VALUE}); larger gets 431.")
+    int maxHeaderBytes;
 
     @Mixin Cli.Debug debug;
 
@@ -150,7 +170,7 @@ public class serve implements Callable<Integer>, Cli.Setup {
         usage.description(lines.toArray(new String[0]));
     }
 
-    /** What this service answers, declared once: --help, the 404 page and docs/reference.md list these. */
+    /** What this service answers, declared once: --help, the 404 page and the reference list these. */
     public enum Route {
         ROOT("/", "Hello from \"NAME\" (text/plain, as the tutorial's services)"),
         WHOAMI("/whoami", "the client certificate this service saw, or that none was sent"),
@@ -172,20 +192,40 @@ public class serve implements Callable<Integer>, Cli.Setup {
         }
 
         static String list() {
-            return String.join(" ", java.util.Arrays.stream(values()).map(r -> r.path).toList());
+            return String.join(" ", Arrays.stream(values()).map(r -> r.path).toList());
         }
     }
 
     @Override
     public Integer call() throws InterruptedException {
         ClientAuth auth = ClientAuth.parse(clientAuth);
+        if (port < 0 || port > 65535) throw Cli.fail("--port must be 0 to 65535, not %d", port);
+        if (maxConnections < 1 || maxPerAddress < 1 || handshakeTimeout < 1 || requestTimeout < 1 || idleTimeout < 1 || maxHeaderBytes < 256)
+            throw Cli.fail("--max-connections, --max-per-address and the timeouts must be at least 1, --max-header-bytes at least 256");
+        URI peerUrl = null;
+        if (peer != null) {
+            try {
+                peerUrl = Tls.url(peer);
+            } catch (Failure f) {
+                throw Cli.fail("--peer %s", f.getMessage());
+            }
+        }
+        List<Allow> patterns = new ArrayList<>();
+        for (String a : allow) {
+            try {
+                patterns.add(Allow.parse(a));
+            } catch (Failure f) {
+                throw Cli.fail("--allow %s", f.getMessage());
+            }
+        }
         String base = name.split("\\.")[0]; // issue.java names files by the first label: service-b.crt
         PrintWriter out = spec.commandLine().getOut();
         Config config = new Config(name, host, port, auth,
                 cert != null ? cert : dir.dir.resolve(base + ".crt"), key != null ? key : dir.dir.resolve(base + ".key"),
-                keyPassword.spec, cacert != null ? cacert : dir.dir.resolve("ca.crt"), peer, resolve,
-                Duration.ofSeconds(1), line -> { out.println(line); out.flush(); },
-                allow.stream().map(Allow::parse).toList(), crl);
+                keyPassword.spec, cacert != null ? cacert : dir.dir.resolve("ca.crt"), peerUrl, resolve,
+                Duration.ofSeconds(1), line -> { out.println(line); out.flush(); }, patterns, crl,
+                new TlsServer.Limits(maxConnections, maxPerAddress, Duration.ofSeconds(handshakeTimeout), Duration.ofSeconds(requestTimeout),
+                        Duration.ofSeconds(idleTimeout), maxHeaderBytes));
         running = start(config);
         // Ctrl-C (SIGINT) runs shutdown hooks: stop accepting, let requests in flight finish (1 s), log it.
         Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "serve-shutdown"));
@@ -205,7 +245,7 @@ public class serve implements Callable<Integer>, Cli.Setup {
             try {
                 return valueOf(s.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw Cli.fail("--client-auth must be none, want or need, not '%s'", s);
+                throw Cli.fail("--client-auth must be none, want or need, not '%s'", Text.escape(s));
             }
         }
     }
@@ -216,34 +256,38 @@ public class serve implements Callable<Integer>, Cli.Setup {
      */
     public record Config(String name, String host, int port, ClientAuth clientAuth, Path cert, Path key,
                          String keyPassword, Path cacert, URI peer, List<String> resolve, Duration reloadInterval,
-                         Consumer<String> log, List<Allow> allow, Path crl) {
-        /** Without --allow and --crl. */
+                         Consumer<String> log, List<Allow> allow, Path crl, TlsServer.Limits limits) {
+        /** Without --allow, --crl and limits of its own. */
         public Config(String name, String host, int port, ClientAuth clientAuth, Path cert, Path key, String keyPassword,
                       Path cacert, URI peer, List<String> resolve, Duration reloadInterval, Consumer<String> log) {
-            this(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log, List.of(), null);
+            this(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log, List.of(), null,
+                    TlsServer.Limits.defaults());
         }
-        /** certs/NAME.crt, .key and ca.crt in dir, bound to 127.0.0.1, logging to stdout. */
+        /** DIR/NAME.crt, .key and ca.crt, bound to 127.0.0.1, logging to stdout. */
         public static Config of(String name, Path dir, int port, ClientAuth auth) {
             String base = name.split("\\.")[0]; // issue.java names files by the first label: service-b.crt
             return new Config(name, "127.0.0.1", port, auth, dir.resolve(base + ".crt"), dir.resolve(base + ".key"),
                     null, dir.resolve("ca.crt"), null, List.of(), Duration.ofSeconds(1), System.out::println);
         }
         public Config withPeer(URI peerUrl, List<String> resolveSpecs) {
-            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peerUrl, resolveSpecs, reloadInterval, log, allow, crl);
+            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peerUrl, resolveSpecs, reloadInterval, log, allow, crl, limits);
         }
         public Config withLog(Consumer<String> sink) {
-            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, sink, allow, crl);
+            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, sink, allow, crl, limits);
         }
         public Config withHost(String bindHost) {
-            return new Config(name, bindHost, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log, allow, crl);
+            return new Config(name, bindHost, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log, allow, crl, limits);
         }
         /** --allow PATTERN...: e.g. withAllow("DNS:service-a.example.com"). */
         public Config withAllow(String... patterns) {
             return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log,
-                    java.util.Arrays.stream(patterns).map(Allow::parse).toList(), crl);
+                    Arrays.stream(patterns).map(Allow::parse).toList(), crl, limits);
         }
         public Config withCrl(Path crlFile) {
-            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log, allow, crlFile);
+            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log, allow, crlFile, limits);
+        }
+        public Config withLimits(TlsServer.Limits l) {
+            return new Config(name, host, port, clientAuth, cert, key, keyPassword, cacert, peer, resolve, reloadInterval, log, allow, crl, l);
         }
     }
 
@@ -251,40 +295,29 @@ public class serve implements Callable<Integer>, Cli.Setup {
 
     /** A running service: its port, its current certificate, and stop(). */
     public static final class Running implements AutoCloseable {
-        private final HttpsServer server;
-        private final ExecutorService workers;
+        private final TlsServer server;
         private final ScheduledExecutorService reloader;
         private final ReloadingKeyManager keys;
         private final Consumer<String> log;
         private final CountDownLatch stopped = new CountDownLatch(1);
 
-        Running(HttpsServer server, ExecutorService workers, ScheduledExecutorService reloader,
-                ReloadingKeyManager keys, Consumer<String> log) {
+        Running(TlsServer server, ScheduledExecutorService reloader, ReloadingKeyManager keys, Consumer<String> log) {
             this.server = server;
-            this.workers = workers;
             this.reloader = reloader;
             this.keys = keys;
             this.log = log;
         }
 
-        public int port() { return server.getAddress().getPort(); }
-        public InetSocketAddress address() { return server.getAddress(); }
+        public int port() { return server.port(); }
+        public InetSocketAddress address() { return server.address(); }
         public X509Certificate certificate() { return keys.current().chain()[0]; }
+        public int openConnections() { return server.openConnections(); }
 
         /** Stops accepting, gives requests in flight a second, and frees the port. Safe to call twice. */
         public synchronized void stop() {
             if (stopped.getCount() == 0) return;
             reloader.shutdownNow();
-            // Requests in flight get up to a second. server.stop(1) itself would always wait the whole
-            // second on JDK 17 (JDK-8304065, fixed in 21), so drain the workers first, then stop(0).
-            workers.shutdown();
-            try {
-                workers.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            server.stop(0);
-            workers.shutdownNow();
+            server.close();
             log.accept("stopped");
             stopped.countDown();
         }
@@ -296,19 +329,10 @@ public class serve implements Callable<Integer>, Cli.Setup {
 
     /** Checks the files, binds, and serves; returns at once. Fails with one line on a bad file or a busy port. */
     public static Running start(Config c) {
-        // HttpsServer reads these once, when its classes load (sun.net.httpserver.ServerConfig).
-        // -D on the command line wins. TCP_NODELAY lifts handshakes from 20/s to ~285/s.
-        setIfAbsent("sun.net.httpserver.nodelay", "true");
-        // A connection must finish its TLS handshake and request headers within 10 s of its first
-        // byte, and one that sends nothing is closed after 10 s too (the idle limit of a new
-        // connection is the lesser of idleInterval and maxReqTime). Without maxReqTime a half-sent
-        // ClientHello holds a worker thread for ever (bench/attack.java, docs/RELIABILITY.md).
-        setIfAbsent("sun.net.httpserver.maxReqTime", "10");
-        setIfAbsent("sun.net.httpserver.maxRspTime", "60");
-        // The idle check runs every clockTick ms (default 10 s): each second keeps the 10 s bound near 10 s.
-        setIfAbsent("sun.net.httpserver.clockTick", "1000");
-        // At most this many connections at once; the JDK closes more at accept. It also bounds the threads.
-        setIfAbsent("jdk.httpserver.maxConnections", "256");
+        // A client may not renegotiate (see //JAVA_OPTIONS above); this covers a JVM started without
+        // them, as long as no TLS server has run in it yet.
+        if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null)
+            System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
         if (c.clientAuth() == ClientAuth.NONE && (!c.allow().isEmpty() || c.crl() != null))
             throw Cli.fail("--allow and --crl judge client certificates, which --client-auth none never asks for: "
                     + "use --client-auth need (or want)");
@@ -318,102 +342,95 @@ public class serve implements Callable<Integer>, Cli.Setup {
         boolean needCa = c.clientAuth() != ClientAuth.NONE || c.peer() != null;
         var crls = new AtomicReference<List<X509CRL>>(c.crl() == null ? List.of() : loadCrls(c));
         var clientTrust = new Tls.ReloadableTrustManager(needCa ? Tls.trustManager(c.cacert(), crls.get()) : Tls.trustManager(null));
-        var trust = new Tls.RecordingTrustManager(clientTrust, null, c.log());
-        SSLContext ctx = Tls.context(keys, trust);
-        var resolve = Tls.parseResolve(c.resolve());
-
-        HttpsServer server;
+        Map<String, InetSocketAddress> resolve;
         try {
-            server = HttpsServer.create(new InetSocketAddress(c.host(), c.port()), 128);
-        } catch (IOException e) {
-            throw Cli.fail("cannot listen on %s:%d: %s (is another service using the port?)", c.host(), c.port(), Text.of(e));
+            resolve = Tls.parseResolve(c.resolve());
+        } catch (Failure f) {
+            throw Cli.fail("--resolve %s", f.getMessage());
         }
-        server.setHttpsConfigurator(configurator(ctx, c.clientAuth()));
-        ExecutorService workers = workers(Integer.getInteger("jdk.httpserver.maxConnections", 256));
-        server.setExecutor(workers);
-        server.createContext("/", ex -> handle(ex, c, keys, resolve, crls));
-        server.start();
-
+        TlsServer server;
+        try {
+            server = TlsServer.start(new InetSocketAddress(c.host(), c.port()), keys, clientTrust, (chain, why) -> refused(c, crls.get(), chain, why),
+                    TlsServer.ClientAuth.valueOf(c.clientAuth().name()), c.limits(), ex -> handle(ex, c, keys, resolve, crls), c.log());
+        } catch (IOException e) {
+            throw Cli.fail("cannot listen on %s:%d: %s (is another service using the port?)", Text.escape(c.host()), c.port(), Text.of(e));
+        }
         ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(r -> Tls.daemon("serve-reload", r));
-        Running running = new Running(server, workers, reloader, keys, c.log());
-        watchFiles(c, keys, reloader);
-        if (c.crl() != null) watchCrl(c, ctx, clientTrust, crls, reloader);
+        Running running = new Running(server, reloader, keys, c.log());
+        watch(c, List.of(c.cert(), c.key()), reloader, () -> reload(c, keys));
+        if (c.crl() != null) watch(c, List.of(c.crl()), reloader, () -> reloadCrl(c, server, clientTrust, crls));
         c.log().accept(String.format("Serving \"%s\" on https://%s:%d/ (client auth: %s; certificate serial %s, "
-                + "valid until %s)%s%s%s", c.name(), c.host(), running.port(), c.clientAuth().name().toLowerCase(Locale.ROOT),
+                + "valid until %s)%s%s%s", Text.escape(c.name()), c.host(), running.port(), c.clientAuth().name().toLowerCase(Locale.ROOT),
                 identity.cert().getSerialNumber().toString(16), Describe.utc(identity.cert().getNotAfter().toInstant()),
                 needCa && c.clientAuth() != ClientAuth.NONE ? "; client certificates must chain to " + c.cacert() : "",
-                c.allow().isEmpty() ? "" : "; only callers matching " + allowList(c.allow()),
+                c.allow().isEmpty() ? "" : "; only callers matching " + Allow.list(c.allow()),
                 c.crl() == null ? "" : "; revoked ones are refused (" + c.crl() + ": " + Describe.crls(crls.get()) + ")"));
         return running;
-    }
-
-    /**
-     * HttpsServer (sun.net.httpserver.ServerImpl) runs each connection's TLS handshake and request
-     * read on an executor thread with blocking reads, so a client that stalls mid-handshake holds a
-     * thread until maxReqTime. A fixed pool of 16 let 20 stalled handshakes hold up every caller for
-     * 20 s and more (bench/attack.java). So threads grow on demand up to one per allowed connection,
-     * and extra ones end after 10 s idle. Were the pool ever full, the JDK closes the new connection
-     * (ServerImpl.Dispatcher.handle catches the RejectedExecutionException).
-     */
-    static ExecutorService workers(int maxConnections) {
-        int max = maxConnections > 0 ? maxConnections : 1024;
-        return new ThreadPoolExecutor(Math.min(8, max), max, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                r -> Tls.daemon("serve-worker", r));
-    }
-
-    private static void setIfAbsent(String property, String value) {
-        if (System.getProperty(property) == null) System.setProperty(property, value);
-    }
-
-    /**
-     * TLS 1.2/1.3 and the client-auth mode. setNeedClientAuth must be set on SSLParameters: on
-     * HttpsParameters alone the JDK calls setWantClientAuth(false) after it, which resets the mode
-     * to none (sun.net.httpserver.SSLStreams; snippets/MtlsServer.java shows the trap).
-     */
-    static HttpsConfigurator configurator(SSLContext ctx, ClientAuth auth) {
-        return new HttpsConfigurator(ctx) {
-            @Override public void configure(HttpsParameters params) {
-                SSLParameters sp = Tls.parameters(ctx);
-                if (auth == ClientAuth.NEED) sp.setNeedClientAuth(true);
-                else if (auth == ClientAuth.WANT) sp.setWantClientAuth(true);
-                params.setSSLParameters(sp);
-            }
-        };
     }
 
     /** Our certificate and key; refused at start when they do not belong together. */
     static Tls.Identity loadIdentity(Config c) {
         Tls.Identity id = Tls.readIdentity(c.cert(), c.key(), Cli.passwordFor(c.key(), "key", c.keyPassword(), "--key-password"));
         if (!id.keyMatches()) throw Cli.fail(Tls.keyMismatch(id));
-        Instant now = Instant.now();
-        if (now.isAfter(id.cert().getNotAfter().toInstant()))
+        if (Instant.now().isAfter(id.cert().getNotAfter().toInstant()))
             c.log().accept("Warning: " + c.cert() + " expired on " + Describe.utc(id.cert().getNotAfter().toInstant())
-                    + "; clients will refuse it. Re-issue it with ./jbang issue.java --force; it is picked up without a restart.");
+                    + "; clients will refuse it. Renew it with ./jbang issue.java renew " + c.cert() + "; it is picked up without a restart.");
         return id;
+    }
+
+    /**
+     * Why a client certificate was refused, in the words an operator looks for: no CA of ours, expired
+     * (with the date), wrong purpose, revoked (with the CRL), or what the JDK said.
+     */
+    static String refused(Config c, List<X509CRL> crls, X509Certificate[] chain, CertificateException why) {
+        X509Certificate leaf = chain[0];
+        String who = "the certificate \"" + Names.subject(leaf) + "\" (serial " + leaf.getSerialNumber().toString(16) + ")";
+        var cpve = (CertPathValidatorException) Tls.find(why, CertPathValidatorException.class);
+        var reason = cpve == null ? null : cpve.getReason();
+        String text = Diagnosis.chainText(why);
+        Instant now = Instant.now();
+        if (reason == CertPathValidatorException.BasicReason.REVOKED) {
+            var entry = revocation(crls, leaf);
+            return who + " is revoked: " + c.crl() + " lists it" + (entry == null ? "" : " since " + Describe.utc(entry.getRevocationDate().toInstant()));
+        }
+        if (reason == CertPathValidatorException.BasicReason.UNDETERMINED_REVOCATION_STATUS)
+            return "the revocation of " + who + " is unknown: " + c.crl() + " has no current CRL for its CA (past its next update? "
+                    + "renew it with ./jbang ca.java revoke)";
+        for (X509Certificate x : chain) {
+            if (now.isAfter(x.getNotAfter().toInstant()))
+                return (x == leaf ? who : "its CA \"" + Names.subject(x) + "\"") + " expired on " + Describe.utc(x.getNotAfter().toInstant());
+            if (now.isBefore(x.getNotBefore().toInstant()))
+                return (x == leaf ? who : "its CA \"" + Names.subject(x) + "\"") + " is not valid before " + Describe.utc(x.getNotBefore().toInstant());
+        }
+        if (text.contains("Extended key usage does not permit") || !Diagnosis.hasClientAuth(leaf))
+            return who + " is not for clients: its extended key usage lacks clientAuth (wrong purpose)";
+        if (text.contains("unable to find valid certification path") || text.contains("PKIX path building failed"))
+            return who + " was issued by \"" + Names.issuer(chain[chain.length - 1]) + "\", a CA this service does not trust (it trusts "
+                    + c.cacert() + ")";
+        return who + " was refused: " + Text.of(why);
     }
 
     // ---------------------------------------------------------------- hot reload
 
     /**
-     * Polls the certificate and key files (a poll also sees atomic renames and symlink swaps, as in
-     * Kubernetes secrets). A change is loaded once the files have stayed the same for one interval,
-     * because issue.java replaces the .crt and the .key one after the other. A new pair that fails
-     * to load, or whose key does not match, is refused and logged; the old pair keeps serving.
+     * Polls files (a poll also sees atomic renames and symlink swaps, as in Kubernetes secrets). A
+     * change is acted on once the files have stayed the same for one interval, because issue.java
+     * replaces a .crt and its .key one after the other.
      */
-    static void watchFiles(Config c, ReloadingKeyManager keys, ScheduledExecutorService reloader) {
-        String[] state = {digest(List.of(c.cert(), c.key())), null}; // [0] last seen, [1] last seen while still changing
+    static void watch(Config c, List<Path> files, ScheduledExecutorService reloader, Runnable changed) {
+        String[] state = {digest(files), null}; // [0] loaded, [1] last seen while still changing
         state[1] = state[0];
-        String[] loaded = {state[0]};
         long ms = c.reloadInterval().toMillis();
         reloader.scheduleWithFixedDelay(() -> {
-            String now = digest(List.of(c.cert(), c.key()));
+            String now = digest(files);
             if (!now.equals(state[1])) { state[1] = now; return; } // still changing: wait one more interval
-            if (now.equals(loaded[0])) return;
-            loaded[0] = now;
-            reload(c, keys);
+            if (now.equals(state[0])) return;
+            state[0] = now;
+            changed.run();
         }, ms, ms, TimeUnit.MILLISECONDS);
     }
 
+    /** A new certificate and key replace the old for new handshakes; a pair that fails to load is refused and logged. */
     static void reload(Config c, ReloadingKeyManager keys) {
         X509Certificate old = keys.current().chain()[0];
         try {
@@ -425,8 +442,8 @@ public class serve implements Callable<Integer>, Cli.Setup {
                     + "(clients resuming an old TLS session still see serial %s until they reconnect afresh)",
                     c.cert(), next.cert().getSerialNumber().toString(16), Describe.utc(next.cert().getNotAfter().toInstant()),
                     old.getSerialNumber().toString(16)));
-        } catch (RuntimeException e) { // Cli.Failure included: a one-line cause
-            c.log().accept("error: refused the new certificate files: " + e.getMessage()
+        } catch (RuntimeException e) { // a Failure included: a one-line cause
+            c.log().accept("error: refused the new certificate files: " + Text.oneLine(e.getMessage())
                     + "; still serving serial " + old.getSerialNumber().toString(16));
         }
     }
@@ -436,7 +453,7 @@ public class serve implements Callable<Integer>, Cli.Setup {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (Path p : files) {
-                md.update(Files.exists(p) ? Files.readAllBytes(p) : new byte[0]);
+                md.update(Files.isRegularFile(p) ? Files.readAllBytes(p) : new byte[0]);
                 md.update((byte) 0);
             }
             return Arrays.toString(md.digest());
@@ -460,38 +477,26 @@ public class serve implements Callable<Integer>, Cli.Setup {
     }
 
     /**
-     * Polls the --crl file like the certificate files. A new CRL that reads and verifies replaces
-     * the old one at once, for handshakes and for requests on connections already open (handle()
-     * checks each request, since a kept-alive or resumed TLS session does not repeat the check). A
-     * broken one is refused and logged; the previous CRL stays in force.
+     * A new CRL that reads and verifies replaces the old one at once, for handshakes and for requests
+     * on connections already open (handle() checks each request, since a kept-alive or resumed TLS
+     * session does not repeat the check). A broken one is refused and logged; the old one stays.
      */
-    static void watchCrl(Config c, SSLContext ctx, Tls.ReloadableTrustManager trust, AtomicReference<List<X509CRL>> crls,
-                         ScheduledExecutorService reloader) {
-        String[] state = {digest(List.of(c.crl())), null};
-        state[1] = state[0];
-        String[] loaded = {state[0]};
-        long ms = c.reloadInterval().toMillis();
-        reloader.scheduleWithFixedDelay(() -> {
-            String now = digest(List.of(c.crl()));
-            if (!now.equals(state[1])) { state[1] = now; return; } // still changing: wait one more interval
-            if (now.equals(loaded[0])) return;
-            loaded[0] = now;
-            try {
-                List<X509CRL> next = loadCrls(c);
-                trust.replace(Tls.trustManager(c.cacert(), next));
-                crls.set(next);
-                // Cached sessions were checked against the old CRL: drop them. (A TLS 1.3 client may still
-                // resume from a ticket, and a kept-alive connection stays open: handle() checks each request.)
-                var sessions = ctx.getServerSessionContext();
-                for (byte[] id : java.util.Collections.list(sessions.getIds())) {
-                    SSLSession s = sessions.getSession(id);
-                    if (s != null) s.invalidate();
-                }
-                c.log().accept("reloaded " + c.crl() + ": " + Describe.crls(next) + "; it applies to new handshakes and requests");
-            } catch (RuntimeException e) { // Cli.Failure included: a one-line cause
-                c.log().accept("error: refused the new CRL " + c.crl() + ": " + e.getMessage() + "; the previous CRL stays in force");
+    static void reloadCrl(Config c, TlsServer server, Tls.ReloadableTrustManager trust, AtomicReference<List<X509CRL>> crls) {
+        try {
+            List<X509CRL> next = loadCrls(c);
+            trust.replace(Tls.trustManager(c.cacert(), next));
+            crls.set(next);
+            // Cached sessions were checked against the old CRL: drop them. (A TLS 1.3 client may still
+            // resume from a ticket, and a kept-alive connection stays open: handle() checks each request.)
+            var sessions = server.sessions();
+            for (byte[] id : java.util.Collections.list(sessions.getIds())) {
+                SSLSession s = sessions.getSession(id);
+                if (s != null) s.invalidate();
             }
-        }, ms, ms, TimeUnit.MILLISECONDS);
+            c.log().accept("reloaded " + c.crl() + ": " + Describe.crls(next) + "; it applies to new handshakes and requests");
+        } catch (RuntimeException e) { // a Failure included: a one-line cause
+            c.log().accept("error: refused the new CRL " + c.crl() + ": " + Text.oneLine(e.getMessage()) + "; the previous CRL stays in force");
+        }
     }
 
     /** The CRL entry that revokes cert, or null. The CRL must be from cert's issuer (it was verified at load). */
@@ -504,175 +509,49 @@ public class serve implements Callable<Integer>, Cli.Setup {
         return null;
     }
 
-    // ---------------------------------------------------------------- authorization (--allow)
+    // ---------------------------------------------------------------- the routes
 
-    /**
-     * One --allow pattern: a SAN of one type (DNS:, URI:, IP:, EMAIL:) or the subject's CN (CN=), in
-     * the notation openssl prints. * matches any run of characters. DNS names, e-mail addresses and
-     * CNs compare without regard to case (RFC 4343, 5280); URIs such as SPIFFE IDs compare exactly;
-     * IP addresses compare as addresses.
-     */
-    public record Allow(String type, String pattern) {
-        static final List<String> TYPES = List.of("DNS:", "URI:", "IP:", "EMAIL:", "CN=");
-
-        public static Allow parse(String spec) {
-            for (String t : TYPES) {
-                if (!spec.regionMatches(true, 0, t, 0, t.length())) continue;
-                String p = spec.substring(t.length()).trim();
-                if (p.isEmpty()) throw Cli.fail("--allow '%s' has nothing after %s", spec, t);
-                if (t.equals("IP:") && !org.bouncycastle.util.IPAddress.isValid(p))
-                    throw Cli.fail("--allow '%s': IP: takes one address, such as IP:127.0.0.1 (no *)", spec);
-                return new Allow(t, p);
-            }
-            throw Cli.fail("--allow '%s' does not say which name to match: write DNS:NAME, URI:URI, IP:ADDR, EMAIL:ADDR "
-                    + "or CN=NAME (* matches any characters), e.g. --allow DNS:service-a.example.com", spec);
-        }
-
-        /** Whether one of the certificate's names (as names() gives them) matches. */
-        boolean matches(List<String> names) {
-            for (String n : names) {
-                if (!n.startsWith(type)) continue;
-                String value = n.substring(type.length());
-                if (type.equals("IP:")) {
-                    try { // both are literals: no name lookup happens
-                        if (java.net.InetAddress.getByName(pattern).equals(java.net.InetAddress.getByName(value))) return true;
-                    } catch (IOException e) {
-                        // not an address: no match
-                    }
-                    continue;
-                }
-                String regex = java.util.Arrays.stream(pattern.split("\\*", -1))
-                        .map(java.util.regex.Pattern::quote).collect(java.util.stream.Collectors.joining(".*"));
-                int flags = type.equals("URI:") ? 0 : java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE;
-                if (java.util.regex.Pattern.compile(regex, flags).matcher(value).matches()) return true;
-            }
-            return false;
-        }
-
-        @Override public String toString() { return type + pattern; }
-    }
-
-    /** The names a certificate shows, in --allow's notation: DNS:..., URI:..., IP:..., EMAIL:... and CN=... */
-    static List<String> names(X509Certificate cert) {
-        List<String> names = new ArrayList<>();
-        try {
-            var sans = cert.getSubjectAlternativeNames();
-            for (List<?> san : sans == null ? List.<List<?>>of() : sans) {
-                String prefix = switch ((Integer) san.get(0)) {
-                    case 1 -> "EMAIL:";
-                    case 2 -> "DNS:";
-                    case 6 -> "URI:";
-                    case 7 -> "IP:";
-                    default -> null;
-                };
-                if (prefix != null) names.add(prefix + san.get(1));
-            }
-        } catch (CertificateParsingException e) {
-            // an unreadable SAN matches nothing
-        }
-        for (var rdn : Certs.holder(cert).getSubject().getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN))
-            names.add("CN=" + Names.cn(new org.bouncycastle.asn1.x500.X500Name(new org.bouncycastle.asn1.x500.RDN[] {rdn})));
-        return names;
-    }
-
-    static String allowList(List<Allow> allow) {
-        return allow.stream().map(Allow::toString).collect(java.util.stream.Collectors.joining(" or "));
+    static TlsServer.Answer handle(TlsServer.Exchange ex, Config c, ReloadingKeyManager keys, Map<String, InetSocketAddress> resolve,
+                                   AtomicReference<List<X509CRL>> crls) {
+        TlsServer.Answer refused = forbidden(ex, c, crls.get());
+        if (refused != null) return refused;
+        Route route = Route.of(ex.request().path());
+        if (route == null) return new TlsServer.Answer(404, "Not found. Routes: " + Route.list() + "\n", null);
+        String body = switch (route) {
+            case ROOT -> "Hello from \"" + c.name() + "\"";
+            case WHOAMI -> whoami(ex, c);
+            case W_MTLS -> callPeer(c, identity(c, keys), c.cacert(), resolve);
+            case WO_CERT_MTLS -> callPeer(c, null, c.cacert(), resolve);
+            case WO_CA_MTLS -> callPeer(c, identity(c, keys), null, resolve);
+        };
+        return new TlsServer.Answer(200, body, null);
     }
 
     /**
-     * Why this caller may not proceed, as the 403 body says it, or null: no certificate (want mode with
-     * --allow), a certificate revoked since its session began, or one that matches no --allow pattern.
+     * A 403 for a caller who may not proceed, or null: no certificate (want mode with --allow), a
+     * certificate revoked since its session began, or one that matches no --allow pattern.
      */
-    static String refusal(HttpExchange ex, Config c, List<X509CRL> crls) {
+    static TlsServer.Answer forbidden(TlsServer.Exchange ex, Config c, List<X509CRL> crls) {
         if (c.allow().isEmpty() && c.crl() == null) return null;
-        X509Certificate cert = clientCertificate(ex);
+        X509Certificate cert = ex.clientCertificate();
         if (cert == null) // want mode: a caller without a certificate passes, unless there is an allow-list
-            return c.allow().isEmpty() ? null : "Forbidden: this service admits only callers with a client certificate "
-                    + "matching " + allowList(c.allow()) + ", and you sent none.\n";
+            return c.allow().isEmpty() ? null : new TlsServer.Answer(403, "Forbidden: this service admits only callers with a client "
+                    + "certificate matching " + Allow.list(c.allow()) + ", and you sent none.\n", "refused: no client certificate");
         var revoked = revocation(crls, cert);
         if (revoked != null)
-            return "Forbidden: your client certificate \"" + Names.subject(cert) + "\" (serial " + cert.getSerialNumber().toString(16)
-                    + ") was revoked on " + Describe.utc(revoked.getRevocationDate().toInstant()) + " (it is listed in " + c.crl()
-                    + "). Fix: use a new certificate: ./jbang issue.java --force NAME.\n";
-        List<String> names = names(cert);
+            return new TlsServer.Answer(403, "Forbidden: your client certificate \"" + Names.subject(cert) + "\" (serial "
+                    + cert.getSerialNumber().toString(16) + ") was revoked on " + Describe.utc(revoked.getRevocationDate().toInstant())
+                    + " (it is listed in " + c.crl() + "). Fix: use a new certificate: ./jbang issue.java renew --new-key NAME.crt.\n",
+                    "refused: the certificate is revoked (" + c.crl() + ")");
+        List<String> names = Allow.names(cert);
         if (c.allow().isEmpty() || c.allow().stream().anyMatch(a -> a.matches(names))) return null;
-        return "Forbidden: this service admits only callers whose certificate matches " + allowList(c.allow())
+        String shown = Text.escape(String.join(", ", names));
+        return new TlsServer.Answer(403, "Forbidden: this service admits only callers whose certificate matches " + Allow.list(c.allow())
                 + ". Your certificate (serial " + cert.getSerialNumber().toString(16) + ", issued by " + Names.issuer(cert)
-                + ") shows " + (names.isEmpty() ? "no name at all" : String.join(", ", names) + ", and none of them matches")
+                + ") shows " + (names.isEmpty() ? "no name at all" : shown + ", and none of them matches")
                 + ". Fix: call with a certificate that matches, or ask the operator of this service to add your name"
-                + (names.isEmpty() ? "" : ", e.g. --allow " + names.get(0)) + ".\n";
-    }
-
-    // ---------------------------------------------------------------- routes
-
-    static void handle(HttpExchange ex, Config c, ReloadingKeyManager keys, java.util.Map<String, InetSocketAddress> resolve,
-                       AtomicReference<List<X509CRL>> crls) throws IOException {
-        int status = 200;
-        String body;
-        String path = ex.getRequestURI().getPath();
-        String refused = null;
-        try {
-            if ((refused = refusal(ex, c, crls.get())) != null) {
-                status = 403;
-                body = refused;
-            } else if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
-                status = 405;
-                body = "Only GET is served here.\n";
-            } else {
-                Route route = Route.of(path);
-                if (route == null) {
-                    status = 404;
-                    body = "Not found. Routes: " + Route.list() + "\n";
-                } else body = switch (route) {
-                    case ROOT -> "Hello from \"" + c.name() + "\"";
-                    case WHOAMI -> whoami(ex, c);
-                    case W_MTLS -> callPeer(c, identity(c, keys), c.cacert(), resolve);
-                    case WO_CERT_MTLS -> callPeer(c, null, c.cacert(), resolve);
-                    case WO_CA_MTLS -> callPeer(c, identity(c, keys), null, resolve);
-                };
-            }
-        } catch (RuntimeException e) {
-            status = 500;
-            body = "error: " + Text.of(e) + "\n";
-        }
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        ex.sendResponseHeaders(status, ex.getRequestMethod().equals("HEAD") ? -1 : bytes.length);
-        if (!ex.getRequestMethod().equals("HEAD")) ex.getResponseBody().write(bytes);
-        ex.close();
-        c.log().accept(requestLine(ex, path, status) + (refused == null ? ""
-                : refused.contains(" was revoked on ") ? " (refused: the certificate is revoked)"
-                : refused.contains("sent none") ? " (refused: no client certificate)" : " (refused: no --allow pattern matches)"));
-    }
-
-    /** One line per request: who called (the client certificate), how (TLS version), and the status. */
-    static String requestLine(HttpExchange ex, String path, int status) {
-        SSLSession s = ((HttpsExchange) ex).getSSLSession();
-        X509Certificate client = clientCertificate(ex);
-        return String.format("%s %s %s %d %s client=%s from %s", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                ex.getRequestMethod(), path, status, s.getProtocol(),
-                client == null ? "(no certificate)" : "\"" + subjectOf(s, client) + "\"",
-                ex.getRemoteAddress().getAddress().getHostAddress());
-    }
-
-    /**
-     * The caller's subject for the log line, parsed once per TLS session: parsing it on every
-     * request cost half the server's CPU per keep-alive request (docs/BENCHMARKS.md).
-     */
-    static String subjectOf(SSLSession s, X509Certificate client) {
-        if (s.getValue("serve.subject") instanceof String cached) return cached;
-        String subject = Names.subject(client);
-        s.putValue("serve.subject", subject);
-        return subject;
-    }
-
-    /** The client's certificate, or null when it sent none (getPeerCertificates throws then). */
-    static X509Certificate clientCertificate(HttpExchange ex) {
-        try {
-            return (X509Certificate) ((HttpsExchange) ex).getSSLSession().getPeerCertificates()[0];
-        } catch (SSLPeerUnverifiedException e) {
-            return null;
-        }
+                + (names.isEmpty() ? "" : ", e.g. --allow " + Text.escape(names.get(0))) + ".\n",
+                "refused: not matched by --allow " + Allow.list(c.allow()));
     }
 
     /** The certificate and key being served now, with the files they came from (for the peer routes' messages). */
@@ -682,13 +561,12 @@ public class serve implements Callable<Integer>, Cli.Setup {
     }
 
     /** How this service sees its caller: the client certificate's subject, SANs and issuer. */
-    static String whoami(HttpExchange ex, Config c) {
-        SSLSession s = ((HttpsExchange) ex).getSSLSession();
-        X509Certificate cert = clientCertificate(ex);
+    static String whoami(TlsServer.Exchange ex, Config c) {
+        SSLSession s = ex.session();
+        X509Certificate cert = ex.clientCertificate();
         String tls = "TLS: " + s.getProtocol() + ", " + s.getCipherSuite() + "\n";
         if (cert == null)
-            return "No client certificate was sent (this service's client auth is "
-                    + c.clientAuth().name().toLowerCase(Locale.ROOT) + ").\n" + tls;
+            return "No client certificate was sent (this service's client auth is " + c.clientAuth().name().toLowerCase(Locale.ROOT) + ").\n" + tls;
         return "Client certificate:\n"
                 + "  subject: " + Names.subject(cert) + "\n"
                 + "  SANs:    " + Names.sans(cert) + "\n"
@@ -698,11 +576,11 @@ public class serve implements Callable<Integer>, Cli.Setup {
     }
 
     /**
-     * The tutorial's calls from A to B, with the JDK's HttpClient (Fetch.viaHttpClient): identity null sends no
-     * certificate; caFile null trusts only the JDK's public CAs. Returns B's body, or the paragraph
-     * that says why the call failed (still HTTP 200, as in the tutorial).
+     * The tutorial's calls from A to B, with the JDK's HttpClient: identity null sends no certificate;
+     * caFile null trusts only the JDK's public CAs. Returns B's body, or the paragraph that says why
+     * the call failed (still HTTP 200, as in the tutorial).
      */
-    public static String callPeer(Config c, Tls.Identity identity, Path caFile, java.util.Map<String, InetSocketAddress> resolve) {
+    public static String callPeer(Config c, Tls.Identity identity, Path caFile, Map<String, InetSocketAddress> resolve) {
         if (c.peer() == null)
             return "This service has no --peer to call; start it with --peer https://service-b.example.com:8443 "
                     + "--resolve service-b.example.com:8443:127.0.0.1\n";

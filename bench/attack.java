@@ -127,6 +127,8 @@ public class attack implements Callable<Integer> {
     // ---------------------------------------------------------------- the plan and the bound
 
     static final String HOST = "service-b.example.com";
+    /** Where the hostile callers connect from; the valid ones come from 127.0.0.1. */
+    static final String HOSTILE_ADDRESS = "127.0.0.2";
     static final String HELLO = "Hello from \"service-b\"";
 
     /**
@@ -147,7 +149,7 @@ public class attack implements Callable<Integer> {
         int port = freePort();
         Path log = plan.dir().resolve("serve.log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(plan.serverJavaOptions());
+        cmd.addAll(plan.serverJavaOptions().isEmpty() ? scriptJavaOptions(Path.of("serve.java")) : plan.serverJavaOptions());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "serve", "--name", "service-b",
                 "--dir", plan.dir().toString(), "--port", String.valueOf(port), "--client-auth", "need"));
         progress.accept("Starting serve.java on 127.0.0.1:" + port);
@@ -180,7 +182,7 @@ public class attack implements Callable<Integer> {
             progress.accept("After: " + report.after);
 
             for (int i = 0; i < 10; i++) report.afterCheck(t.validRequest(null, false));
-            try (Socket keepAlive = t.connect(ids.valid())) {
+            try (Socket keepAlive = t.connectValid()) {
                 for (int i = 0; i < 10; i++) report.afterCheck(t.validRequest(keepAlive, true));
             } catch (IOException e) {
                 report.afterCheck(false);
@@ -224,7 +226,7 @@ public class attack implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 try {
                     boolean reused = s != null; // kept alive from the previous request
-                    if (s == null) s = t.connect(t.ids.valid());
+                    if (s == null) s = t.connectValid();
                     String failure;
                     try {
                         failure = t.get(s, keepAlive);
@@ -234,7 +236,7 @@ public class attack implements Callable<Integer> {
                         // turns out closed before any answer (RFC 9110 9.2.2); count it, then retry.
                         r.staleRetries.increment();
                         Tls.closeQuietly(s);
-                        s = t.connect(t.ids.valid());
+                        s = t.connectValid();
                         failure = t.get(s, keepAlive);
                     }
                     if (failure == null) r.validOk(keepAlive, System.nanoTime() - t0);
@@ -382,19 +384,42 @@ public class attack implements Callable<Integer> {
         }
     }
 
+    /** The //JAVA_OPTIONS a script asks JBang for (serve.java's heap and collector), so the server runs as users run it. */
+    static List<String> scriptJavaOptions(Path script) throws IOException {
+        if (!Files.isRegularFile(script)) return List.of();
+        List<String> options = new ArrayList<>();
+        for (String line : Files.readAllLines(script))
+            if (line.startsWith("//JAVA_OPTIONS ")) options.addAll(List.of(line.substring("//JAVA_OPTIONS ".length()).trim().split("\\s+")));
+        return options;
+    }
+
     /** The server under test and the ways of talking to it. */
     record Target(int port, Identities ids) {
 
+        /**
+         * A connection from a hostile caller: from 127.0.0.2, which loopback allows, so that the server's
+         * limit per address keeps the attackers from locking out the valid callers on 127.0.0.1.
+         */
         Socket tcp() throws IOException {
+            return tcp(HOSTILE_ADDRESS);
+        }
+
+        Socket tcp(String from) throws IOException {
             Socket s = new Socket();
+            s.bind(new InetSocketAddress(from, 0));
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
             s.setSoTimeout(30_000);
             return s;
         }
 
-        /** A finished TLS handshake, with hostname verification as every client should do it. */
+        /** A finished TLS handshake from a hostile caller, with hostname verification as every client should do it. */
         SSLSocket connect(SSLContext ctx) throws IOException {
             return handshake(tcp(), ctx);
+        }
+
+        /** A finished TLS handshake from a valid caller (127.0.0.1). */
+        SSLSocket connectValid() throws IOException {
+            return handshake(tcp("127.0.0.1"), ids.valid());
         }
 
         SSLSocket handshake(Socket plain, SSLContext ctx) throws IOException {
@@ -428,7 +453,7 @@ public class attack implements Callable<Integer> {
         boolean validRequest(Socket s, boolean keepAlive) {
             try {
                 if (s != null) return get(s, keepAlive) == null;
-                try (Socket n = connect(ids.valid())) {
+                try (Socket n = connectValid()) {
                     return get(n, false) == null;
                 }
             } catch (IOException e) {
@@ -489,8 +514,12 @@ public class attack implements Callable<Integer> {
                         s.getOutputStream().flush();
                         s.setSoTimeout(1000);
                         try {
-                            if (s.getInputStream().read() < 0) return r.cut(Hostile.SLOW_HEADERS, t0);
-                            return "HTTP answer before the request was complete";
+                            int first = s.getInputStream().read();
+                            if (first < 0) return r.cut(Hostile.SLOW_HEADERS, t0);
+                            // 408 Request Timeout, then the close: cut by the server, with a reason.
+                            String status = (char) first + new String(s.getInputStream().readNBytes(11), StandardCharsets.US_ASCII);
+                            if (status.equals("HTTP/1.1 408")) return r.cut(Hostile.SLOW_HEADERS, t0);
+                            return "HTTP answer before the request was complete: " + status;
                         } catch (SocketTimeoutException e) {
                             // still open: drip the next byte
                         }
@@ -878,10 +907,12 @@ public class attack implements Callable<Integer> {
             s.append(row("open files", before.openFiles(), peak.openFiles(), after.openFiles(), false));
             s.append(row("heap used", before.heapUsedKiB(), peak.heapUsedKiB(), after.heapUsedKiB(), true));
             s.append(row("resident memory", before.rssKiB(), peak.rssKiB(), after.rssKiB(), true));
-            long refusedLogged = serverLog.stream().filter(l -> l.startsWith("refused a client certificate")).count();
+            long refusedLogged = serverLog.stream().filter(l -> l.contains(" refused: ")).count();
+            long notWritten = serverLog.stream().filter(l -> l.contains("more refusal lines were not written"))
+                    .mapToLong(l -> Long.parseLong(l.replaceAll(".*\\((\\d+) more refusal lines.*", "$1"))).sum();
             s.append(String.format("%nAfterwards: %d of %d valid requests succeeded (new connections and one kept alive); "
-                    + "server process alive: %s. The server logged %d refused client certificates.%n", afterOk, afterTried,
-                    serverAlive ? "yes" : "NO", refusedLogged));
+                    + "server process alive: %s. The server logged %d refusals, and left out %d more lines (at most 10 a second).%n",
+                    afterOk, afterTried, serverAlive ? "yes" : "NO", refusedLogged, notWritten));
             List<String> f = failures();
             if (!stallBoundChecked())
                 s.append("Note: the run was not longer than the ").append(plan.stallBound().toSeconds() + 2)

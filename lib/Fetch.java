@@ -62,7 +62,7 @@ public final class Fetch {
                     + "Accept: */*\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             seen.stage = "reading the answer";
-            Http r = readResponse(new java.io.BufferedInputStream(s.getInputStream()));
+            Response r = readResponse(new java.io.BufferedInputStream(s.getInputStream()));
             return new Outcome(r.status(), r.body(), Optional.of(s.getSession()), seen, Diagnosis.ofResponse(r.status(), r.body(), c, seen));
         } catch (IOException e) {
             IOException why = dog != null && dog.expired() ? new java.net.SocketTimeoutException("the deadline passed while " + seen.stage) : e;
@@ -74,10 +74,10 @@ public final class Fetch {
     }
 
     /** An HTTP/1.x answer: status and body (headers are read and dropped, but framing is honoured). */
-    public record Http(int status, String body) {}
+    public record Response(int status, String body) {}
 
     /** Reads the status line, the headers, and the body by Content-Length, chunks, or up to EOF. */
-    public static Http readResponse(InputStream in) throws IOException {
+    public static Response readResponse(InputStream in) throws IOException {
         String statusLine = line(in);
         if (statusLine == null) throw new EOFException("the server closed the connection without answering");
         var m = java.util.regex.Pattern.compile("HTTP/1\\.[01] (\\d{3}).*").matcher(statusLine);
@@ -101,7 +101,7 @@ public final class Fetch {
             }
         } else if (length >= 0) copy(in, body, length);
         else copy(in, body, MAX_BODY); // no framing (HTTP/1.0): the body ends when the server closes
-        return new Http(Integer.parseInt(m.group(1)), body.toString(StandardCharsets.UTF_8));
+        return new Response(Integer.parseInt(m.group(1)), body.toString(StandardCharsets.UTF_8));
     }
 
     private static long chunkSize(String line) throws IOException {

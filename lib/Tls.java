@@ -36,7 +36,6 @@ import java.util.Map;
 import java.util.Timer;
 import java.util.TimerTask;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.KeyManager;
@@ -257,18 +256,15 @@ public final class Tls {
      * Delegates to the JDK's checks and records what it saw. A null delegate trusts everything
      * (--insecure). It extends X509ExtendedTrustManager so the JDK hands it the SSLEngine or socket,
      * and the delegate checks the host name against the SAN there (endpoint identification "HTTPS");
-     * a plain X509TrustManager would get a JDK wrapper instead. log, when set, gets one line for
-     * each client certificate refused.
+     * a plain X509TrustManager would get a JDK wrapper instead.
      */
     public static final class RecordingTrustManager extends X509ExtendedTrustManager {
         private final X509ExtendedTrustManager delegate;
         private final Seen seen;
-        private final Consumer<String> log;
 
-        public RecordingTrustManager(X509ExtendedTrustManager delegate, Seen seen, Consumer<String> log) {
+        public RecordingTrustManager(X509ExtendedTrustManager delegate, Seen seen) {
             this.delegate = delegate;
             this.seen = seen;
-            this.log = log;
         }
 
         private void server(X509Certificate[] chain, String authType, SSLEngine engine, Socket socket) throws CertificateException {
@@ -287,14 +283,8 @@ public final class Tls {
         }
 
         private void client(X509Certificate[] chain, String authType, SSLEngine engine, Socket socket) throws CertificateException {
-            try {
-                if (engine != null) delegate.checkClientTrusted(chain, authType, engine);
-                else delegate.checkClientTrusted(chain, authType, socket);
-            } catch (CertificateException e) {
-                if (log != null) log.accept("refused a client certificate: " + Names.subject(chain[0]) + " (issuer "
-                        + Names.issuer(chain[0]) + ", serial " + chain[0].getSerialNumber().toString(16) + "): " + refusal(e));
-                throw e;
-            }
+            if (engine != null) delegate.checkClientTrusted(chain, authType, engine);
+            else delegate.checkClientTrusted(chain, authType, socket);
         }
 
         @Override public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) throws CertificateException { server(c, a, e, null); }
@@ -307,28 +297,6 @@ public final class Tls {
             // These become the CA names of the server's CertificateRequest.
             return delegate == null ? new X509Certificate[0] : delegate.getAcceptedIssuers();
         }
-    }
-
-    /** Why a client certificate was refused, in words; a revocation names its date from the CRL. */
-    public static String refusal(CertificateException e) {
-        var cpve = (CertPathValidatorException) find(e, CertPathValidatorException.class);
-        if (cpve != null && cpve.getReason() == CertPathValidatorException.BasicReason.REVOKED) {
-            var m = java.util.regex.Pattern.compile("revocation date: ([^,]+)").matcher(String.valueOf(cpve.getMessage()));
-            String when = "";
-            if (m.find()) {
-                try { // the JDK prints java.util.Date's toString()
-                    when = ", revoked on " + Describe.utc(java.time.ZonedDateTime.parse(m.group(1),
-                            java.time.format.DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss zzz yyyy", Locale.ROOT)).toInstant());
-                } catch (RuntimeException unparsed) {
-                    when = ", revoked on " + m.group(1);
-                }
-            }
-            return "it is revoked (listed in the --crl file" + when + ")";
-        }
-        if (cpve != null && cpve.getReason() == CertPathValidatorException.BasicReason.UNDETERMINED_REVOCATION_STATUS)
-            return "its revocation status is unknown: the --crl file has no current CRL for its CA (past its next "
-                    + "update? renew it with ./jbang ca.java revoke) (" + Text.of(cpve) + ")";
-        return Text.of(e);
     }
 
     /** The first cause of e (e included) of one of the kinds, or null. */
@@ -360,7 +328,7 @@ public final class Tls {
     public static SSLContext recordingContext(Call c, Seen seen) {
         // A key manager even with no identity: it is how we learn that the server asked for a certificate.
         var km = new RecordingKeyManager(c.identity(), seen);
-        var tm = new RecordingTrustManager(c.insecure() ? null : trustManager(c.caFile()), seen, null);
+        var tm = new RecordingTrustManager(c.insecure() ? null : trustManager(c.caFile()), seen);
         return context(km, tm);
     }
 

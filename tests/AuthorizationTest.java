@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AuthorizationTest {
 
-    static final String B = "service-b.example.com", A = "service-a.example.com";
+    static final String B = Support.B, A = Support.A;
     static final String SPIFFE_A = "spiffe://example.org/ns/a/sa/client", SPIFFE_OTHER = "spiffe://other.org/ns/a/sa/client";
 
     @TempDir
@@ -28,31 +27,19 @@ class AuthorizationTest {
     @BeforeAll
     static void pki() {
         Support.pki(dir, List.of("--cn", "Authz root CA"), List.of("--key-type", "ec"), A, B);
-        String[] ca = {"--dir", dir.toString(), "--ca", dir.resolve("ca.crt").toString(), "--ca-key", dir.resolve("ca.key").toString(),
-                "--key-type", "ec"};
-        Support.cli(new issue(), concat(ca, "--name", "spiffe-a", "workload-a.example.com", SPIFFE_A)).expectOk();
-        Support.cli(new issue(), concat(ca, "--name", "spiffe-other", "workload-b.example.com", SPIFFE_OTHER)).expectOk();
-    }
-
-    static String[] concat(String[] a, String... b) {
-        List<String> l = new ArrayList<>(List.of(a));
-        l.addAll(List.of(b));
-        return l.toArray(String[]::new);
+        Support.issueInto(dir, "--key-type", "ec", "--name", "spiffe-a", "workload-a.example.com", SPIFFE_A).expectOk();
+        Support.issueInto(dir, "--key-type", "ec", "--name", "spiffe-other", "workload-b.example.com", SPIFFE_OTHER).expectOk();
     }
 
     static serve.Running startB(serve.ClientAuth mode, List<String> log, String... allow) {
         return serve.start(serve.Config.of("service-b", dir, 0, mode).withAllow(allow).withLog(log::add));
     }
 
-    /** curl with a client certificate (or none): the body, then a line with the HTTP status. */
+    /** TlsPeers.curl to service B with dir/CERTNAME.crt and .key (or no certificate): the body, then a line with the HTTP status. */
     static Support.Result curl(int port, String certName) {
-        Support.requireTool("curl", "curl");
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "-w", "\\n%{http_code}",
-                "--cacert", dir.resolve("ca.crt").toString(), "--resolve", TlsPeers.resolve(B, port)));
-        if (certName != null)
-            cmd.addAll(List.of("--cert", dir.resolve(certName + ".crt").toString(), "--key", dir.resolve(certName + ".key").toString()));
-        cmd.add("https://" + B + ":" + port + "/");
-        return Support.exec(dir, Map.of(), Support.WAIT, cmd);
+        List<String> flags = new ArrayList<>(List.of("-w", "\\n%{http_code}"));
+        if (certName != null) flags.addAll(List.of("--cert", certName + ".crt", "--key", certName + ".key"));
+        return TlsPeers.curl(dir, "ca.crt", B, port, "/", flags.toArray(String[]::new));
     }
 
     static Support.Result client(int port, String certName) {
@@ -81,8 +68,8 @@ class AuthorizationTest {
             assertTrue(no.out().startsWith("Forbidden: this service admits only callers"), "client.java prints the body: " + no.out());
             assertTrue(no.err().contains("answered HTTP 403"), no.err());
 
-            ServeTest.awaitLog(log, "(refused: no --allow pattern matches)");
-            assertTrue(log.stream().anyMatch(l -> l.contains("GET / 403 TLSv1.3 client=\"CN=" + B + "\"")), String.join("\n", log));
+            Support.awaitLog(log, "refused: not matched by --allow DNS:" + A);
+            assertTrue(log.stream().anyMatch(l -> l.contains("TLSv1.3 GET / 403 client=\"CN=" + B + "\"")), String.join("\n", log));
             assertTrue(log.get(0).contains("only callers matching DNS:" + A), log.get(0));
         }
     }
@@ -128,18 +115,18 @@ class AuthorizationTest {
     @Test
     void patternsMatchWholeNamesWithLiteralDotsAndCaseRules() {
         List<String> names = List.of("DNS:service-a.example.com", "URI:spiffe://example.org/ns/A", "IP:10.0.0.1", "CN=service-a.example.com");
-        assertTrue(serve.Allow.parse("DNS:SERVICE-A.example.com").matches(names), "DNS ignores case");
-        assertTrue(serve.Allow.parse("dns:*.example.com").matches(names), "the type prefix ignores case too");
-        assertFalse(serve.Allow.parse("DNS:service-a.example.co").matches(names), "whole names only");
-        assertFalse(serve.Allow.parse("DNS:service-a?example.com").matches(names));
-        assertFalse(serve.Allow.parse("DNS:service-a.example.com").matches(List.of("DNS:service-aXexample.com")), "a dot is a dot");
-        assertTrue(serve.Allow.parse("URI:spiffe://example.org/ns/A").matches(names));
-        assertFalse(serve.Allow.parse("URI:spiffe://example.org/ns/a").matches(names), "URIs compare exactly");
-        assertTrue(serve.Allow.parse("IP:10.0.0.1").matches(names));
-        assertFalse(serve.Allow.parse("IP:10.0.0.2").matches(names));
-        assertTrue(serve.Allow.parse("CN=Service-A.*").matches(names));
-        assertFalse(serve.Allow.parse("CN=service-a.example.com").matches(List.of("DNS:service-a.example.com")), "CN= looks at the CN only");
-        assertTrue(serve.Allow.parse("IP:::1").matches(List.of("IP:0:0:0:0:0:0:0:1")), "addresses compare as addresses");
+        assertTrue(Allow.parse("DNS:SERVICE-A.example.com").matches(names), "DNS ignores case");
+        assertTrue(Allow.parse("dns:*.example.com").matches(names), "the type prefix ignores case too");
+        assertFalse(Allow.parse("DNS:service-a.example.co").matches(names), "whole names only");
+        assertFalse(Allow.parse("DNS:service-a?example.com").matches(names));
+        assertFalse(Allow.parse("DNS:service-a.example.com").matches(List.of("DNS:service-aXexample.com")), "a dot is a dot");
+        assertTrue(Allow.parse("URI:spiffe://example.org/ns/A").matches(names));
+        assertFalse(Allow.parse("URI:spiffe://example.org/ns/a").matches(names), "URIs compare exactly");
+        assertTrue(Allow.parse("IP:10.0.0.1").matches(names));
+        assertFalse(Allow.parse("IP:10.0.0.2").matches(names));
+        assertTrue(Allow.parse("CN=Service-A.*").matches(names));
+        assertFalse(Allow.parse("CN=service-a.example.com").matches(List.of("DNS:service-a.example.com")), "CN= looks at the CN only");
+        assertTrue(Allow.parse("IP:::1").matches(List.of("IP:0:0:0:0:0:0:0:1")), "addresses compare as addresses");
     }
 
     @Test
@@ -160,7 +147,7 @@ class AuthorizationTest {
         Support.Result h = Support.cli(new serve(), "--help");
         String help = h.out().replaceAll("\\s+", " ");
         for (String s : List.of("--allow=PATTERN", "DNS:NAME, URI:URI, IP:ADDR or EMAIL:ADDR", "CN=NAME", "'URI:spiffe://example.org/*'",
-                "Without --allow, any certificate from --cacert is admitted", "--crl=FILE", "ca.java revoke writes certs/ca.crl"))
+                "Without --allow, any certificate from --cacert is admitted", "--crl=FILE", "ca.java revoke writes DIR/ca.crl"))
             assertTrue(help.contains(s), "expected '" + s + "' in --help:\n" + h.out());
     }
 }

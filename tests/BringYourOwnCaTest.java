@@ -7,12 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class BringYourOwnCaTest {
 
-    static final String A = ProfileVerifiersTest.A, B = ProfileVerifiersTest.B;
+    static final String A = Support.A, B = Support.B;
 
     /** The CAs users bring, each made by its own tool with that tool's defaults, and the files it writes. */
     enum Foreign {
@@ -52,12 +50,6 @@ class BringYourOwnCaTest {
     static Path shared;
     /** One CA per tool, made on first use and shared by that tool's tests. */
     private static final Map<Foreign, Path> CAS = new ConcurrentHashMap<>();
-    private final List<Process> servers = new ArrayList<>();
-
-    @AfterEach
-    void stopServers() {
-        servers.forEach(Support::stop);
-    }
 
     // ------------------------------------------------------------------ signing with their CA
 
@@ -72,14 +64,14 @@ class BringYourOwnCaTest {
         Path dir = leaves(f);
         for (String leaf : List.of("service-a.crt", "service-b.crt"))
             for (String purpose : List.of("sslserver", "sslclient"))
-                ProfileVerifiersTest.assertVerifyOk(dir, f.cert, leaf, purpose, true);
+                Support.assertVerifyOk(dir, f.cert, leaf, purpose, true);
         // The AKI is the foreign root's own SKI (both tools write one), as RFC 5280 wants.
-        X509Certificate root = ProfileVerifiersTest.cert(dir.resolve(f.cert));
-        assertArrayEquals(ProfileVerifiersTest.ski(root),
-                ProfileVerifiersTest.akiKeyId(ProfileVerifiersTest.cert(dir.resolve("service-a.crt"))));
+        X509Certificate root = Support.cert(dir.resolve(f.cert));
+        assertArrayEquals(Support.ski(root),
+                Support.akiKeyId(Support.cert(dir.resolve("service-a.crt"))));
 
         String otherCa = ourCa().resolve("ca.crt").toString();
-        Support.Result wrong = ProfileVerifiersTest.verify(dir, otherCa, "service-a.crt", "sslserver", true);
+        Support.Result wrong = Support.verify(dir, otherCa, "service-a.crt", "sslserver", true);
         assertNotEquals(0, wrong.code(), wrong::all);
         assertTrue(wrong.all().contains("unable to get local issuer certificate"), wrong::all);
     }
@@ -90,10 +82,12 @@ class BringYourOwnCaTest {
     void leavesSignedWithTheirCaWorkInMtls(Foreign f) {
         Support.requireTool("curl", "curl");
         Path dir = leaves(f);
-        int port = sServer(dir, f.cert, "service-b.crt", "service-b.key");
-        Support.Result ok = curl(dir, port, B, f.cert, "--cert", "service-a.crt", "--key", "service-a.key").expectOk();
-        assertTrue(ok.out().contains("http_code=200") && ok.out().contains("CN=" + A), ok::all);
-        assertRefusedWithoutCertificate(dir, port, B, f.cert);
+        try (var server = sServer(dir, f.cert, "service-b.crt", "service-b.key")) {
+            Support.Result ok = TlsPeers.curl(dir, f.cert, B, server.port(), "/", "-w", TlsPeers.HTTP_CODE,
+                    "--cert", "service-a.crt", "--key", "service-a.key").expectOk();
+            assertTrue(ok.out().contains("http_code=200") && ok.out().contains("CN=" + A), ok::all);
+            assertRefusedWithoutCertificate(dir, server.port(), B, f.cert);
+        }
     }
 
     /**
@@ -103,13 +97,13 @@ class BringYourOwnCaTest {
     @Test
     void mkcertsOwnLeafFailsTheClientPurposeWhereOursPasses() {
         Path dir = leaves(Foreign.MKCERT);
-        Support.Result made = mkcert(dir, "-cert-file", "mkcert-leaf.crt", "-key-file", "mkcert-leaf.key", "mkcert.example.com");
+        Support.Result made = Support.mkcert(dir, "-cert-file", "mkcert-leaf.crt", "-key-file", "mkcert-leaf.key", "mkcert.example.com");
         assertTrue(made.all().contains("mkcert-leaf.crt"), made::all);
-        ProfileVerifiersTest.assertVerifyOk(dir, "rootCA.pem", "mkcert-leaf.crt", "sslserver", true);
-        Support.Result client = ProfileVerifiersTest.verify(dir, "rootCA.pem", "mkcert-leaf.crt", "sslclient", true);
+        Support.assertVerifyOk(dir, "rootCA.pem", "mkcert-leaf.crt", "sslserver", true);
+        Support.Result client = Support.verify(dir, "rootCA.pem", "mkcert-leaf.crt", "sslclient", true);
         assertNotEquals(0, client.code(), client::all);
         assertTrue(client.all().contains("unsuitable certificate purpose"), client::all);
-        ProfileVerifiersTest.assertVerifyOk(dir, "rootCA.pem", "service-a.crt", "sslclient", true);
+        Support.assertVerifyOk(dir, "rootCA.pem", "service-a.crt", "sslclient", true);
     }
 
     // ------------------------------------------------------------------ signing their CSR
@@ -132,16 +126,18 @@ class BringYourOwnCaTest {
         assertTrue(csrText.contains("DNS:" + host + ", IP Address:127.0.0.1"), csrText);
 
         issueIn(dir, "--ca", ca, "--ca-key", ourCa().resolve("ca.key").toString(), "--csr", "svc.csr").expectOk();
-        X509Certificate c = ProfileVerifiersTest.cert(dir.resolve("cfssl-svc.crt"));
+        X509Certificate c = Support.cert(dir.resolve("cfssl-svc.crt"));
         assertEquals(List.of(List.of(2, host), List.of(7, "127.0.0.1")), List.copyOf(c.getSubjectAlternativeNames()));
         for (String purpose : List.of("sslserver", "sslclient"))
-            ProfileVerifiersTest.assertVerifyOk(dir, ca, "cfssl-svc.crt", purpose, true);
+            Support.assertVerifyOk(dir, ca, "cfssl-svc.crt", purpose, true);
 
         // cfssl's key serves and, in the same handshake, proves the client.
-        int port = sServer(dir, ca, "cfssl-svc.crt", "svc-key.pem");
-        Support.Result ok = curl(dir, port, host, ca, "--cert", "cfssl-svc.crt", "--key", "svc-key.pem").expectOk();
-        assertTrue(ok.out().contains("http_code=200") && ok.out().contains("CN=" + host), ok::all);
-        assertRefusedWithoutCertificate(dir, port, host, ca);
+        try (var server = sServer(dir, ca, "cfssl-svc.crt", "svc-key.pem")) {
+            Support.Result ok = TlsPeers.curl(dir, ca, host, server.port(), "/", "-w", TlsPeers.HTTP_CODE,
+                    "--cert", "cfssl-svc.crt", "--key", "svc-key.pem").expectOk();
+            assertTrue(ok.out().contains("http_code=200") && ok.out().contains("CN=" + host), ok::all);
+            assertRefusedWithoutCertificate(dir, server.port(), host, ca);
+        }
     }
 
     // ------------------------------------------------------------------ making their CAs
@@ -182,15 +178,8 @@ class BringYourOwnCaTest {
      * any trust store (only -install would). HOME is the folder too, so mkcert looks at no real NSS db.
      */
     private static void makeMkcertCa(Path dir) {
-        mkcert(dir, "-cert-file", "first.crt", "-key-file", "first.key", "first.example.com");
+        Support.mkcert(dir, "-cert-file", "first.crt", "-key-file", "first.key", "first.example.com");
         assertTrue(Files.exists(dir.resolve("rootCA.pem")) && Files.exists(dir.resolve("rootCA-key.pem")));
-    }
-
-    private static Support.Result mkcert(Path dir, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("mkcert"));
-        cmd.addAll(List.of(args));
-        Map<String, String> env = Map.of("CAROOT", dir.toString(), "HOME", dir.toString(), "TRUST_STORES", "none");
-        return Support.exec(dir, env, Support.WAIT, cmd).expectOk();
     }
 
     /** A cfssl CSR request: CN, key algorithm and size from f, and the SANs ("hosts") when given. */
@@ -206,12 +195,12 @@ class BringYourOwnCaTest {
      */
     private static void cfssl(Path dir, String name, String command, String... argsAndJson) {
         Support.requireTool("cfssljson", "golang-cfssl");
-        write(dir.resolve(name + "-request.json"), argsAndJson[argsAndJson.length - 1]);
+        Support.write(dir.resolve(name + "-request.json"), argsAndJson[argsAndJson.length - 1]);
         List<String> cmd = new ArrayList<>(List.of("cfssl", command));
         cmd.addAll(List.of(argsAndJson).subList(0, argsAndJson.length - 1));
         cmd.add(name + "-request.json");
         Support.Result r = Support.exec(dir, Map.of(), Support.WAIT, cmd).expectOk();
-        write(dir.resolve(name + "-response.json"), r.out());
+        Support.write(dir.resolve(name + "-response.json"), r.out());
         Support.exec(dir, "cfssljson", "-f", name + "-response.json", "-bare", name).expectOk();
         assertTrue(Files.exists(dir.resolve(name + "-key.pem")), () -> "cfssljson wrote no key: " + r.all());
     }
@@ -219,28 +208,13 @@ class BringYourOwnCaTest {
     // ------------------------------------------------------------------ the handshake
 
     /** openssl s_server requiring a client certificate from caFile (-Verify 1), strict, with its -www page. */
-    private int sServer(Path dir, String caFile, String cert, String key) {
-        int port = Support.freePort();
-        Path log = dir.resolve("s_server-" + port + ".log");
-        Process p = Support.start(dir, log, List.of("openssl", "s_server", "-Verify", "1", "-verify_return_error",
-                "-x509_strict", "-CAfile", caFile, "-cert", cert, "-key", key, "-www", "-accept", "127.0.0.1:" + port));
-        servers.add(p);
-        Support.awaitPort(port, Duration.ofSeconds(10), p, log);
-        return port;
-    }
-
-    /** curl to https://HOST:PORT/ on 127.0.0.1, trusting only caFile; prints http_code=NNN. */
-    private static Support.Result curl(Path dir, int port, String host, String caFile, String... clientCert) {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", caFile,
-                "--resolve", host + ":" + port + ":127.0.0.1", "-w", "\nhttp_code=%{http_code}\n"));
-        cmd.addAll(List.of(clientCert));
-        cmd.add("https://" + host + ":" + port + "/");
-        return Support.exec(dir, Map.of(), Support.WAIT, cmd);
+    private static TlsPeers.Peer sServer(Path dir, String caFile, String cert, String key) {
+        return TlsPeers.sServer(dir, caFile, cert, key, List.of("-Verify", "1", "-verify_return_error", "-x509_strict"));
     }
 
     /** Without a client certificate the same server refuses curl: the server's check is real. */
     private static void assertRefusedWithoutCertificate(Path dir, int port, String host, String caFile) {
-        Support.Result none = curl(dir, port, host, caFile);
+        Support.Result none = TlsPeers.curl(dir, caFile, host, port, "/", "-w", TlsPeers.HTTP_CODE);
         assertNotEquals(0, none.code(), none::all);
         assertTrue(none.err().contains("alert certificate required"), none::all); // TLS 1.3's alert 116
     }
@@ -253,14 +227,6 @@ class BringYourOwnCaTest {
             all.add(file ? dir.resolve(args[i]).toString() : args[i]);
         }
         return Support.cli(new issue(), all.toArray(String[]::new));
-    }
-
-    private static void write(Path p, String text) {
-        try {
-            Files.writeString(p, text);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
     }
 
     private static String read(Path p) {

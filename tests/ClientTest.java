@@ -36,13 +36,12 @@ class ClientTest {
     static void pki() throws Exception {
         Support.pki(dir, List.of("--cn", "ClientTest root CA"), List.of(), A, B);
         Support.pki(other, List.of("--cn", "Other root CA"), List.of(), "stranger.example.com");
-        Support.cli(new issue(), "--dir", dir.toString(), "--ca", dir.resolve("ca.crt").toString(), "--ca-key",
-                dir.resolve("ca.key").toString(), "--server-only", "--name", "server-only", "service-c.example.com").expectOk();
+        Support.issueInto(dir, "--server-only", "--name", "server-only", "service-c.example.com").expectOk();
         Instant longAgo = Instant.now().minus(400, ChronoUnit.DAYS), lastMonth = Instant.now().minus(30, ChronoUnit.DAYS);
-        TlsPeers.certificate(dir, "expired-client", A, Certs.Usage.CLIENT, longAgo, lastMonth);
-        TlsPeers.certificate(dir, "expired-server", B, Certs.Usage.SERVER, longAgo, lastMonth);
+        Support.certificate(dir, "expired-client", A, Certs.Usage.CLIENT, longAgo, lastMonth);
+        Support.certificate(dir, "expired-server", B, Certs.Usage.SERVER, longAgo, lastMonth);
         Instant soon = Instant.now().plus(30, ChronoUnit.DAYS);
-        TlsPeers.certificate(dir, "future-server", B, Certs.Usage.SERVER, soon, soon.plus(365, ChronoUnit.DAYS));
+        Support.certificate(dir, "future-server", B, Certs.Usage.SERVER, soon, soon.plus(365, ChronoUnit.DAYS));
     }
 
     @AfterEach
@@ -160,7 +159,7 @@ class ClientTest {
 
     @Test
     void nginxAnswers400WithoutACertificate() throws Exception {
-        var n = keep(InteropNginxTest.startNginx(dir, "service-b", InteropNginxTest.VerifyClient.ON));
+        var n = keep(TlsPeers.startNginx(dir, "service-b", TlsPeers.VerifyClient.ON));
         assertTrue(probe(n.port(), "/", cert(dir, "service-a")).expectOk().out().startsWith("Hello from nginx"));
         Support.Result r = probe(n.port(), "/");
         assertFailure(r, 63, "requires a client certificate", "No required SSL certificate was sent");

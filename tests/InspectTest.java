@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InspectTest {
 
-    static final String A = ProfileVerifiersTest.A, B = ProfileVerifiersTest.B;
+    static final String A = Support.A, B = Support.B;
 
     /** A CA; service-a (RSA) with its chain file and .p12; service-b (EC) with an encrypted key. */
     @TempDir
@@ -30,7 +30,7 @@ class InspectTest {
     @BeforeAll
     static void pki() {
         Support.pki(dir, List.of(), List.of("--chain", "--p12"), A);
-        issue("--key-type", "ec", "--key-password", "pass:secret", B).expectOk();
+        Support.issueInto(dir, "--key-type", "ec", "--key-password", "pass:secret", B).expectOk();
     }
 
     // ------------------------------------------------------------------ certificates
@@ -61,7 +61,7 @@ class InspectTest {
     void showsAnExpiredCertificateAndDer() throws IOException {
         Support.requireTool("openssl", "openssl");
         Instant now = Instant.now();
-        TlsPeers.certificate(dir, "expired", "expired.example.com", Certs.Usage.SERVER_AND_CLIENT,
+        Support.certificate(dir, "expired", "expired.example.com", Certs.Usage.SERVER_AND_CLIENT,
                 now.minus(40, ChronoUnit.DAYS), now.minus(10, ChronoUnit.DAYS));
         Support.Result r = inspect("expired.crt").expectOk();
         assertTrue(r.out().contains(f("Days left") + "EXPIRED 10 days ago"), r::out);
@@ -74,7 +74,7 @@ class InspectTest {
     /** An X.509 v1 certificate (no extensions at all) is shown too, and says what it lacks. */
     @Test
     void showsAnX509V1Certificate() throws IOException {
-        LintTest.Forge root = LintTest.Forge.root(LintTest.ec());
+        Support.Forge root = Support.Forge.root(Support.ec());
         root.v1 = true;
         Files.writeString(dir.resolve("v1.crt"), Certs.pem(root.signedBy(null, root.key.getPrivate())));
         Support.Result r = inspect("v1.crt").expectOk();
@@ -267,13 +267,6 @@ class InspectTest {
                     ? dir.resolve(arg).toString() : arg);
         Support.Result r = Support.cli(new inspect(), a.toArray(String[]::new));
         return new Support.Result(r.code(), r.out().replace(dir + "/", ""), r.err().replace(dir + "/", ""));
-    }
-
-    static Support.Result issue(String... args) {
-        List<String> a = new ArrayList<>(List.of("--dir", dir.toString(), "--ca", dir.resolve("ca.crt").toString(),
-                "--ca-key", dir.resolve("ca.key").toString()));
-        a.addAll(List.of(args));
-        return Support.cli(new issue(), a.toArray(String[]::new));
     }
 
     /** The value after '=' of an openssl one-liner, e.g. "sha256 Fingerprint=AB:CD..." or "serial=0A1B...". */

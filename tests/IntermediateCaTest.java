@@ -62,7 +62,7 @@ class IntermediateCaTest {
         assertTrue(h.getExtension(Extension.keyUsage).isCritical());
         assertTrue(sub.getKeyUsage()[5] && sub.getKeyUsage()[6] && !sub.getKeyUsage()[0], "keyCertSign, cRLSign only");
         assertFalse(h.getExtension(Extension.subjectKeyIdentifier).isCritical());
-        assertArrayEquals(ProfileVerifiersTest.ski(root), ProfileVerifiersTest.akiKeyId(sub), "AKI = the root's key id");
+        assertArrayEquals(Support.ski(root), Support.akiKeyId(sub), "AKI = the root's key id");
         Extension nc = h.getExtension(Extension.nameConstraints);
         assertTrue(nc.isCritical(), "name constraints critical (RFC 5280 4.2.1.10)");
         assertEquals("permitted DNS:.example.com, IP:127.0.0.0/8", Names.nameConstraints(NameConstraints.getInstance(nc.getParsedValue())));
@@ -76,7 +76,7 @@ class IntermediateCaTest {
         List<X509Certificate> served = Pem.certificates(dir.resolve("service-b.crt"), "c");
         assertEquals(List.of(served.get(0), sub), served);
         assertEquals(List.of(served.get(0), sub, root), Pem.certificates(dir.resolve("service-b-chain.crt"), "c"));
-        assertArrayEquals(ProfileVerifiersTest.ski(sub), ProfileVerifiersTest.akiKeyId(served.get(0)));
+        assertArrayEquals(Support.ski(sub), Support.akiKeyId(served.get(0)));
 
         // inspect --lint on the chain, with only the root given: no findings.
         Support.Result lint = Support.cli(new inspect(), "--lint", "--cacert", dir.resolve("ca.crt").toString(),
@@ -180,9 +180,7 @@ class IntermediateCaTest {
             client.Result bare = probe(port, leafOnly);
             assertEquals(64, bare.exitCode(), bare::explanation);
 
-            Support.requireTool("curl", "curl");
-            Support.Result curl = Support.exec(dir, "curl", "-sS", "--cacert", "ca.crt", "--cert", "service-a.crt",
-                    "--key", "service-a.key", "--resolve", B + ":" + port + ":127.0.0.1", "https://" + B + ":" + port + "/");
+            Support.Result curl = TlsPeers.curl(dir, "ca.crt", B, port, "/", "--cert", "service-a.crt", "--key", "service-a.key");
             assertEquals(0, curl.code(), curl::all);
             assertEquals("Hello from \"service-b\"", curl.out().strip());
 
@@ -197,8 +195,7 @@ class IntermediateCaTest {
         var bare = new serve.Config(c.name(), c.host(), c.port(), c.clientAuth(), leafOnly, dir.resolve("service-b.key"),
                 null, c.cacert(), null, List.of(), c.reloadInterval(), l -> {});
         try (var b = serve.start(bare)) {
-            Support.Result curl = Support.exec(dir, "curl", "-sS", "--cacert", "ca.crt", "--resolve",
-                    B + ":" + b.port() + ":127.0.0.1", "https://" + B + ":" + b.port() + "/");
+            Support.Result curl = TlsPeers.curl(dir, "ca.crt", B, b.port(), "/");
             assertEquals(60, curl.code(), curl::all);
             assertTrue(curl.err().contains("unable to get local issuer certificate"), curl::all);
         }
@@ -207,21 +204,21 @@ class IntermediateCaTest {
     /** Chromium, with only the root in its NSS database, loads serve.java's page through the intermediate. */
     @Test
     void chromiumVerifiesTheChainTrustingOnlyTheRoot() throws Exception {
-        InteropBrowserTest.requireTools();
-        Path home = InteropBrowserTest.trustingHome(Files.createTempDirectory(dir, "chromium"), dir.resolve("ca.crt"));
+        TlsPeers.requireChromium();
+        Path home = TlsPeers.trustingHome(Files.createTempDirectory(dir, "chromium"), dir.resolve("ca.crt"));
         try (var b = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NONE).withLog(l -> {}))) {
-            Support.Result r = InteropBrowserTest.chromium(dir, home, "https://" + B + ":" + b.port() + "/", B);
-            assertTrue(r.out().contains("Hello from \"service-b\""), () -> r.out() + "\n" + InteropBrowserTest.errors(r));
-            assertFalse(r.err().contains("Page load failed"), () -> InteropBrowserTest.errors(r));
+            Support.Result r = TlsPeers.chromium(dir, home, "https://" + B + ":" + b.port() + "/", B);
+            assertTrue(r.out().contains("Hello from \"service-b\""), () -> r.out() + "\n" + TlsPeers.chromiumErrors(r));
+            assertFalse(r.err().contains("Page load failed"), () -> TlsPeers.chromiumErrors(r));
         }
         // The same server with a file lacking the intermediate: Chromium cannot reach the root.
         var c = serve.Config.of("service-b", dir, 0, serve.ClientAuth.NONE);
         var bare = new serve.Config(c.name(), c.host(), c.port(), c.clientAuth(), leafOnly("service-b"),
                 dir.resolve("service-b.key"), null, c.cacert(), null, List.of(), c.reloadInterval(), l -> {});
         try (var b = serve.start(bare)) {
-            Support.Result r = InteropBrowserTest.chromium(dir, home, "https://" + B + ":" + b.port() + "/", B);
+            Support.Result r = TlsPeers.chromium(dir, home, "https://" + B + ":" + b.port() + "/", B);
             assertFalse(r.out().contains("Hello from \"service-b\""), r::out);
-            assertTrue(r.err().contains("Page load failed: net::ERR_CERT_AUTHORITY_INVALID"), () -> InteropBrowserTest.errors(r));
+            assertTrue(r.err().contains("Page load failed: net::ERR_CERT_AUTHORITY_INVALID"), () -> TlsPeers.chromiumErrors(r));
         }
     }
 

@@ -3,7 +3,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,13 +14,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  *
  * Cells proven elsewhere, not repeated here:
  * - s_server -Verify 1 -verify_return_error against client.java, both versions, with a certificate (200) and
- *   without one (exit 63): ClientTest.sServerVerifyRequired.
- * - s_client against serve.java in each mode, unpinned: ServeTest.opensslInEachMode. Here the same cells
+ *   without one (exit 63): ClientTest#sServerVerifyRequired.
+ * - s_client against serve.java in each mode, unpinned: ServeTest#opensslInEachMode. Here the same cells
  *   run pinned to each version, and the negotiated protocol is checked.
  */
 class InteropOpensslTest {
 
-    static final String A = ServeTest.A, B = ServeTest.B, HELLO_B = ServeTest.HELLO_B;
+    static final String A = Support.A, B = Support.B, HELLO_B = Support.HELLO_B;
 
     /** Our CA with service-a (client) and service-b (server), and a stranger from another CA (EC: quick). */
     @TempDir
@@ -31,23 +30,8 @@ class InteropOpensslTest {
 
     @BeforeAll
     static void pki() {
-        Support.pki(dir, List.of(), List.of(), A, B);
-        Support.pki(dir.resolve("other"), List.of("--key-type", "ec", "--cn", "Stranger CA"), List.of("--key-type", "ec"),
-                "stranger.example.com");
+        Support.pkiWithStranger(dir);
         caName = Names.subject(Pem.certificate(dir.resolve("ca.crt"), "CA certificate"));
-    }
-
-    /** A TLS version as openssl's flag pins it and as openssl and the JDK name it. */
-    enum Version {
-        TLS1_2("-tls1_2", "TLSv1.2"),
-        TLS1_3("-tls1_3", "TLSv1.3");
-
-        final String flag, protocol;
-
-        Version(String flag, String protocol) {
-            this.flag = flag;
-            this.protocol = protocol;
-        }
     }
 
     // ---------------------------------------------------------------- s_server -verify 1 against client.java
@@ -57,10 +41,10 @@ class InteropOpensslTest {
      * A certificate that is sent is still checked, and -verify_return_error makes a bad one fatal.
      */
     @ParameterizedTest
-    @EnumSource(Version.class)
-    void sServerVerifyOptional(Version v) {
-        try (var s = TlsPeers.sServer(dir, "service-b.crt", "service-b.key", "-verify", "1", "-verify_return_error", v.flag)) {
-            client.Result ours = probe(s.port(), "service-a");
+    @EnumSource(TlsPeers.TlsVersion.class)
+    void sServerVerifyOptional(TlsPeers.TlsVersion v) {
+        try (var s = TlsPeers.sServer(dir, "service-b.crt", "service-b.key", "-verify", "1", "-verify_return_error", v.opensslFlag)) {
+            client.Result ours = Support.probe(dir, B, s.port(), "service-a");
             assertEquals(0, ours.exitCode(), ours::explanation);
             assertEquals(200, ours.status());
             assertTrue(ours.body().contains("Protocol  : " + v.protocol), ours::body);
@@ -68,7 +52,7 @@ class InteropOpensslTest {
             assertTrue(ours.handshake().contains("* TLS: " + v.protocol + ", cipher "), ours::handshake);
             assertTrue(ours.handshake().contains("* We sent: CN=" + A), ours::handshake);
 
-            client.Result none = probe(s.port(), null);
+            client.Result none = Support.probe(dir, B, s.port(), null);
             assertEquals(0, none.exitCode(), none::explanation);
             assertEquals(200, none.status());
             assertTrue(none.body().contains("Protocol  : " + v.protocol), none::body);
@@ -77,19 +61,12 @@ class InteropOpensslTest {
                     none::handshake);
 
             // The negative: optional is not "anything goes". A stranger's certificate is refused (alert unknown_ca).
-            client.Result stranger = probe(s.port(), "other/stranger");
+            client.Result stranger = Support.probe(dir, B, s.port(), "other/stranger");
             assertEquals(Diagnosis.Problem.CLIENT_CERT_REJECTED, stranger.problem(), stranger::explanation);
             assertEquals(64, stranger.exitCode());
             assertTrue(stranger.explanation().contains("does not trust the CA that signed it (alert unknown_ca)"),
                     stranger::explanation);
         }
-    }
-
-    /** client.java in-process against https://service-b.example.com:PORT/, trusting our CA; cert "dir/NAME" or none. */
-    static client.Result probe(int port, String cert) {
-        var o = client.Options.of("https://" + B + ":" + port + "/").withCacert(dir.resolve("ca.crt"))
-                .withResolve(TlsPeers.resolve(B, port));
-        return client.probe(cert == null ? o : o.withCert(dir.resolve(cert + ".crt"), dir.resolve(cert + ".key")));
     }
 
     // ---------------------------------------------------------------- s_client against serve.java
@@ -103,27 +80,26 @@ class InteropOpensslTest {
      * Under need without a certificate no page arrives, and the two versions fail at different moments:
      * over TLS 1.2 the server refuses before its Finished, so the handshake itself fails; over TLS 1.3
      * the client's handshake is complete before the server reads its empty Certificate, so s_client
-     * reports an established connection, then the server hangs up (with no alert: the JDK's
-     * HttpsServer closes without sending it, see ServeTest.TLS_LAYER).
+     * reports an established connection, then the server's alert (TlsPeers.ALERT) ends it.
      */
     @ParameterizedTest
     @EnumSource(serve.ClientAuth.class)
     void sClientAgainstServeJava(serve.ClientAuth mode) {
         try (var b = serve.start(serve.Config.of("service-b", dir, 0, mode).withLog(l -> {}))) {
-            for (Version v : Version.values()) {
-                Support.Result with = ServeTest.sClient(dir, b.port(), true, v.flag, "-brief");
+            for (TlsPeers.TlsVersion v : TlsPeers.TlsVersion.values()) {
+                Support.Result with = TlsPeers.sClient(dir, b.port(), B, "service-a", v.opensslFlag, "-brief");
                 assertEstablished(with, v);
                 assertTrue(with.out().contains(HELLO_B), () -> v + "\n" + with.all());
 
-                Support.Result without = ServeTest.sClient(dir, b.port(), false, v.flag, "-brief");
+                Support.Result without = TlsPeers.sClient(dir, b.port(), B, null, v.opensslFlag, "-brief");
                 if (mode != serve.ClientAuth.NEED) {
                     assertEstablished(without, v);
                     assertTrue(without.out().contains(HELLO_B), () -> v + "\n" + without.all());
                     continue;
                 }
                 assertFalse(without.out().contains("Hello"), () -> v + "\n" + without.all());
-                assertTrue(ServeTest.TLS_LAYER.matcher(without.err()).find(), () -> v + "\n" + without.all());
-                if (v == Version.TLS1_2)
+                assertTrue(TlsPeers.ALERT.matcher(without.err()).find(), () -> v + "\n" + without.all());
+                if (v == TlsPeers.TlsVersion.V1_2)
                     assertFalse(without.err().contains("CONNECTION ESTABLISHED"), () -> "the TLS 1.2 handshake fails:\n" + without.all());
                 else
                     assertEstablished(without, v);
@@ -132,7 +108,7 @@ class InteropOpensslTest {
     }
 
     /** s_client -brief finished its side of the handshake over version v, and verified serve.java's certificate. */
-    static void assertEstablished(Support.Result r, Version v) {
+    static void assertEstablished(Support.Result r, TlsPeers.TlsVersion v) {
         assertTrue(r.err().contains("CONNECTION ESTABLISHED\nProtocol version: " + v.protocol + "\n"), () -> v + "\n" + r.all());
         assertTrue(r.err().contains("Verification: OK"), r::all);
     }

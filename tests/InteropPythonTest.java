@@ -3,7 +3,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,11 +16,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * 1.3, with our files, and client.java calling it.
  *
  * The other direction, Python requests calling serve.java --client-auth need (and none, want), is
- * ServeTest.pythonInEachMode.
+ * ServeTest#pythonInEachMode.
  */
 class InteropPythonTest {
 
-    static final String A = ServeTest.A, B = ServeTest.B;
+    static final String A = Support.A, B = Support.B;
 
     /** Our CA with service-a (client) and service-b (the Python server), and a stranger from another CA. */
     @TempDir
@@ -29,23 +28,21 @@ class InteropPythonTest {
 
     @BeforeAll
     static void pki() {
-        Support.pki(dir, List.of(), List.of(), A, B);
-        Support.pki(dir.resolve("other"), List.of("--key-type", "ec", "--cn", "Stranger CA"), List.of("--key-type", "ec"),
-                "stranger.example.com");
+        Support.pkiWithStranger(dir);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"1.2", "1.3"})
     void strictServerAcceptsOurClientCertificateOnly(String tls) {
-        try (TlsPeers.Peer py = startServer(tls)) {
-            client.Result ours = probe(py.port(), "service-a");
+        try (TlsPeers.Peer py = TlsPeers.pythonServer(dir, "service-b", tls)) {
+            client.Result ours = Support.probe(dir, B, py.port(), "service-a");
             assertEquals(0, ours.exitCode(), ours::explanation);
             assertEquals(200, ours.status());
             assertEquals("Hello from python: protocol=TLSv" + tls + " client=CN=" + A + "\n", ours.body());
 
             // Refused in the handshake (Python/OpenSSL sends alert certificate_required over TLS 1.3,
             // handshake_failure over TLS 1.2); client.java sees that it was asked and sent nothing.
-            client.Result none = probe(py.port(), null);
+            client.Result none = Support.probe(dir, B, py.port(), null);
             assertEquals(Diagnosis.Problem.CLIENT_CERT_REQUIRED, none.problem(), none::explanation);
             assertEquals(63, none.exitCode());
             assertEquals(-1, none.status(), "no HTTP answer");
@@ -55,7 +52,7 @@ class InteropPythonTest {
             // A certificate from another CA: refused (64). The alert (unknown_ca) does not always reach us:
             // Python closes the socket with our last handshake records unread, so the kernel may answer
             // them with a reset first, and the probe then sees "Broken pipe" (seen over TLS 1.2).
-            client.Result stranger = probe(py.port(), "other/stranger");
+            client.Result stranger = Support.probe(dir, B, py.port(), "other/stranger");
             assertEquals(Diagnosis.Problem.CLIENT_CERT_REJECTED, stranger.problem(), stranger::explanation);
             assertEquals(64, stranger.exitCode());
             assertTrue(stranger.explanation().contains("the server refused our client certificate \"CN=stranger.example.com\""),
@@ -65,31 +62,6 @@ class InteropPythonTest {
             awaitLog(py, "refused 127.0.0.1: [SSL: PEER_DID_NOT_RETURN_A_CERTIFICATE] peer did not return a certificate",
                     "refused 127.0.0.1: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate");
         }
-    }
-
-    /** Starts py_mtls_server.py with service-b's files on a free port, pinned to tls; waits until it listens. */
-    static TlsPeers.Peer startServer(String tls) {
-        Support.requireTool("python3", "python3");
-        int port = Support.freePort();
-        Path log = dir.resolve("py-server-" + port + ".log");
-        List<String> cmd = new ArrayList<>(List.of("python3", Support.ROOT.resolve("tests/resources/py_mtls_server.py").toString(),
-                "--port", String.valueOf(port), "--cert", dir.resolve("service-b.crt").toString(),
-                "--key", dir.resolve("service-b.key").toString(), "--cacert", dir.resolve("ca.crt").toString(), "--tls", tls));
-        Process p = Support.start(dir, log, cmd);
-        try {
-            Support.awaitPort(port, Duration.ofSeconds(10), p, log);
-        } catch (AssertionError e) {
-            Support.stop(p);
-            throw e;
-        }
-        return new TlsPeers.Peer(p, port, log);
-    }
-
-    /** client.java in-process to https://service-b.example.com:PORT/, trusting our CA, sending dir/CERT.crt/.key (or none). */
-    static client.Result probe(int port, String cert) {
-        var o = client.Options.of("https://" + B + ":" + port + "/").withCacert(dir.resolve("ca.crt"))
-                .withResolve(TlsPeers.resolve(B, port));
-        return client.probe(cert == null ? o : o.withCert(dir.resolve(cert + ".crt"), dir.resolve(cert + ".key")));
     }
 
     /** Waits until the server's log holds every line given (it writes them from its own threads); at most 10 s. */

@@ -8,10 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +29,7 @@ class JShellTest {
     void theReadmeRecipeRunsInARealJShell() throws Exception {
         Support.requireTool("jshell", "openjdk-17-jdk-headless");
         String section = Files.readString(Support.ROOT.resolve("docs/jshell.md"));
-        List<String> commands = bashCommands(block(section, "bash"));
+        List<String> commands = Support.bashCommands(block(section, "bash"));
         String session = block(section, "jshell");
         assertTrue(commands.size() >= 2 && commands.get(commands.size() - 1).startsWith("jshell "),
                 "the recipe should end with the jshell command: " + commands);
@@ -66,25 +64,9 @@ class JShellTest {
 
     /** The first ```LANG block of the section. */
     static String block(String section, String lang) {
-        Matcher m = Pattern.compile("(?m)^```" + lang + "\\n(.*?)^```$", Pattern.DOTALL).matcher(section);
-        assertTrue(m.find(), "docs/jshell.md has no ```" + lang + " block");
-        return m.group(1);
-    }
-
-    /** The commands of a bash block: "\" continuations joined, comments and blank lines left out. */
-    static List<String> bashCommands(String block) {
-        List<String> commands = new ArrayList<>();
-        StringBuilder cmd = new StringBuilder();
-        for (String line : block.split("\n")) {
-            if (line.endsWith("\\")) {
-                cmd.append(line, 0, line.length() - 1).append(' ');
-                continue;
-            }
-            String c = cmd.append(line).toString().strip();
-            cmd.setLength(0);
-            if (!c.isEmpty() && !c.startsWith("#")) commands.add(c);
-        }
-        return commands;
+        List<String> blocks = Support.codeBlocks(section, lang);
+        assertFalse(blocks.isEmpty(), "docs/jshell.md has no ```" + lang + " block");
+        return blocks.get(0);
     }
 
     static String tail(Path file) throws IOException {

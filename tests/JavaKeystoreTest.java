@@ -47,7 +47,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class JavaKeystoreTest {
 
-    static final String A = ProfileVerifiersTest.A, B = ProfileVerifiersTest.B;
+    static final String A = Support.A, B = Support.B;
     static final char[] PASSWORD = "changeit".toCharArray(); // issue.java's default .p12 password
 
     @TempDir
@@ -64,8 +64,8 @@ class JavaKeystoreTest {
     static void pkiAndServer() throws Exception {
         Support.requireTool("keytool", "default-jre-headless");
         Support.pki(dir, List.of(), List.of());
-        issue("--p12", A, "localhost");
-        issue("--p12", B);
+        Support.issueInto(dir, "--p12", A, "localhost").expectOk();
+        Support.issueInto(dir, "--p12", B).expectOk();
         Support.Result imported = Support.exec(dir, "keytool", "-importcert", "-noprompt", "-trustcacerts",
                 "-alias", "ca", "-file", "ca.crt", "-keystore", "trust.p12", "-storetype", "PKCS12",
                 "-storepass", "changeit").expectOk();
@@ -135,14 +135,15 @@ class JavaKeystoreTest {
     @ValueSource(strings = {"pem", "p12"})
     void curlWithOurClientCertificateGets200(String form) {
         Support.requireTool("curl", "curl");
-        List<String> cert = form.equals("pem") ? List.of("--cert", "service-b.crt", "--key", "service-b.key")
-                : List.of("--cert-type", "P12", "--cert", "service-b.p12:changeit");
-        Support.Result r = ProfileVerifiersTest.curl(dir, port(), A, cert.toArray(String[]::new)).expectOk();
+        List<String> flags = new ArrayList<>(List.of("-w", TlsPeers.HTTP_CODE));
+        flags.addAll(form.equals("pem") ? List.of("--cert", "service-b.crt", "--key", "service-b.key")
+                : List.of("--cert-type", "P12", "--cert", "service-b.p12:changeit"));
+        Support.Result r = TlsPeers.curl(dir, "ca.crt", A, port(), "/", flags.toArray(String[]::new)).expectOk();
         assertTrue(r.out().contains("http_code=200") && r.out().contains("client CN=" + B), r::all);
     }
 
     /**
-     * Without a client certificate curl is refused, but the JDK's HttpsServer just closes the
+     * Without a client certificate curl is refused, but the JDK 17 HttpsServer just closes the
      * connection, with no TLS alert, so curl cannot say why. Under TLS 1.2 the handshake breaks off
      * (exit 35, SSL_ERROR_SYSCALL). Under TLS 1.3 the client's side of the handshake is already done
      * and the request gets no answer: exit 52 "Empty reply from server", or 56 "Connection reset by
@@ -152,7 +153,7 @@ class JavaKeystoreTest {
     @ValueSource(strings = {"1.2", "1.3"})
     void curlWithoutClientCertificateIsRefusedWithoutAReason(String version) {
         Support.requireTool("curl", "curl");
-        Support.Result r = ProfileVerifiersTest.curl(dir, port(), A, "--tlsv" + version, "--tls-max", version);
+        Support.Result r = TlsPeers.curl(dir, "ca.crt", A, port(), "/", "-w", TlsPeers.HTTP_CODE, "--tlsv" + version, "--tls-max", version);
         Map<Integer, String> expected = version.equals("1.2") ? Map.of(35, "SSL_ERROR_SYSCALL")
                 : Map.of(52, "Empty reply from server", 56, "Connection reset by peer");
         assertTrue(expected.containsKey(r.code()) && r.err().contains(expected.get(r.code())), r::all);
@@ -240,13 +241,6 @@ class JavaKeystoreTest {
             ks.load(in, PASSWORD);
         }
         return ks;
-    }
-
-    private static void issue(String... args) {
-        List<String> all = new ArrayList<>(List.of("--dir", dir.toString(), "--ca", dir.resolve("ca.crt").toString(),
-                "--ca-key", dir.resolve("ca.key").toString()));
-        all.addAll(List.of(args));
-        Support.cli(new issue(), all.toArray(String[]::new)).expectOk();
     }
 
     /** An exception's messages down its cause chain, for asserting on the reason wherever the JDK wrapped it. */

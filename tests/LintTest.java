@@ -8,23 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.bouncycastle.asn1.ASN1Encodable;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -34,10 +28,6 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,7 +43,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class LintTest {
 
-    static final String A = ProfileVerifiersTest.A;
+    static final String A = Support.A;
 
     // ------------------------------------------------------------------ the tutorial's certificates
 
@@ -64,11 +54,11 @@ class LintTest {
     @Test
     void flagsTheTutorialsOpensslCertificatesAsOpensslStrictDoes(@TempDir Path dir) throws IOException {
         Support.requireTool("openssl", "openssl");
-        TutorialOpensslTest.tutorialRoot(dir, false);
-        openssl(dir, "genrsa", "-out", "service-a.key", "2048");
-        openssl(dir, "req", "-new", "-key", "service-a.key", "-subj", "/C=KR/O=DDIM/CN=" + A, "-out", "service-a.csr");
+        Support.tutorialRoot(dir, null);
+        Support.openssl(dir, "genrsa", "-out", "service-a.key", "2048");
+        Support.openssl(dir, "req", "-new", "-key", "service-a.key", "-subj", "/C=KR/O=DDIM/CN=" + A, "-out", "service-a.csr");
         Files.writeString(dir.resolve("service-a.ext"), "subjectAltName = DNS:" + A + "\n");
-        openssl(dir, "x509", "-req", "-days", "365", "-in", "service-a.csr", "-CA", "ca.crt", "-CAkey", "root.key",
+        Support.openssl(dir, "x509", "-req", "-days", "365", "-in", "service-a.csr", "-CA", "ca.crt", "-CAkey", "root.key",
                 "-CAcreateserial", "-extfile", "service-a.ext", "-out", "service-a.crt");
 
         Support.Result r = lintCli(dir, "--cacert", "ca.crt", "service-a.crt");
@@ -101,8 +91,8 @@ class LintTest {
     void flagsMkcertsLeafWithoutClientAsUnusableForClients(@TempDir Path dir) {
         Support.requireTool("mkcert", "mkcert");
         Support.requireTool("openssl", "openssl");
-        mkcert(dir, "-cert-file", "server.crt", "-key-file", "server.key", "mkcert.example.com");
-        mkcert(dir, "-client", "-cert-file", "both.crt", "-key-file", "both.key", "mkcert.example.com");
+        Support.mkcert(dir, "-cert-file", "server.crt", "-key-file", "server.key", "mkcert.example.com");
+        Support.mkcert(dir, "-client", "-cert-file", "both.crt", "-key-file", "both.key", "mkcert.example.com");
 
         Support.Result any = lintCli(dir, "--cacert", "rootCA.pem", "server.crt");
         assertEquals(0, any.code(), any::all); // warnings only
@@ -219,9 +209,9 @@ class LintTest {
 
         final Lint.Rule rule;
         final String purpose;
-        final BiConsumer<Forge, Forge> breakIt;
+        final BiConsumer<Support.Forge, Support.Forge> breakIt;
 
-        Defect(Lint.Rule rule, String purpose, BiConsumer<Forge, Forge> breakIt) {
+        Defect(Lint.Rule rule, String purpose, BiConsumer<Support.Forge, Support.Forge> breakIt) {
             this.rule = rule;
             this.purpose = purpose;
             this.breakIt = breakIt;
@@ -232,8 +222,8 @@ class LintTest {
     @EnumSource(Defect.class)
     void eachRuleIsFlaggedAndPredictsOpensslsErrors(Defect d, @TempDir Path dir) throws IOException {
         Support.requireTool("openssl", "openssl");
-        Forge root = Forge.root(ec());
-        Forge leaf = Forge.leaf(ec(), "lint.example.com");
+        Support.Forge root = Support.Forge.root(Support.ec());
+        Support.Forge leaf = Support.Forge.leaf(Support.ec(), "lint.example.com");
         d.breakIt.accept(root, leaf);
         X509Certificate rootCert = root.signedBy(null, root.key.getPrivate());
         leaf.issuer(rootCert);
@@ -255,10 +245,11 @@ class LintTest {
     @Test
     void theUnbrokenForgeIsClean(@TempDir Path dir) throws IOException {
         Support.requireTool("openssl", "openssl");
-        Forge root = Forge.root(ec());
+        Support.Forge root = Support.Forge.root(Support.ec());
         X509Certificate rootCert = root.signedBy(null, root.key.getPrivate());
         write(dir, "ca.crt", rootCert);
-        write(dir, "leaf.crt", Forge.leaf(ec(), "lint.example.com").issuer(rootCert).signedBy(rootCert, root.key.getPrivate()));
+        write(dir, "leaf.crt",
+                Support.Forge.leaf(Support.ec(), "lint.example.com").issuer(rootCert).signedBy(rootCert, root.key.getPrivate()));
         Support.Result r = lintCli(dir, "--purpose", "both", "--cacert", "ca.crt", "leaf.crt");
         assertEquals(0, r.code(), r::all);
         assertTrue(r.out().contains("No findings"), r::out);
@@ -272,10 +263,10 @@ class LintTest {
     @Test
     void anEmptySubjectWithoutCriticalSanIsRefusedAsOpensslRefusesIt(@TempDir Path dir) throws IOException {
         Support.requireTool("openssl", "openssl");
-        Forge root = Forge.root(ec());
+        Support.Forge root = Support.Forge.root(Support.ec());
         X509Certificate rootCert = root.signedBy(null, root.key.getPrivate());
         write(dir, "ca.crt", rootCert);
-        Forge leaf = Forge.leaf(ec(), "lint.example.com").issuer(rootCert);
+        Support.Forge leaf = Support.Forge.leaf(Support.ec(), "lint.example.com").issuer(rootCert);
         leaf.subject = new X500Name("");
         Files.writeString(dir.resolve("leaf.crt"), Certs.pem("CERTIFICATE", leaf.der(rootCert, root.key.getPrivate())));
         assertEquals(Set.of("88@0"), opensslErrors(dir, "ca.crt", "leaf.crt", "sslserver"));
@@ -289,15 +280,15 @@ class LintTest {
     @Test
     void pathLengthIsCheckedAlongTheChain(@TempDir Path dir) throws IOException {
         Support.requireTool("openssl", "openssl");
-        Forge root = Forge.root(ec());
+        Support.Forge root = Support.Forge.root(Support.ec());
         root.ext(Extension.basicConstraints, true, new BasicConstraints(0));
         X509Certificate rootCert = root.signedBy(null, root.key.getPrivate());
-        Forge sub = Forge.root(ec());
+        Support.Forge sub = Support.Forge.root(Support.ec());
         sub.subject = new X500Name("CN=lint intermediate");
         sub.ext(Extension.authorityKeyIdentifier, false, null);
         sub.issuer(rootCert);
         X509Certificate subCert = sub.signedBy(rootCert, root.key.getPrivate());
-        X509Certificate leaf = Forge.leaf(ec(), "lint.example.com").issuer(subCert).signedBy(subCert, sub.key.getPrivate());
+        X509Certificate leaf = Support.Forge.leaf(Support.ec(), "lint.example.com").issuer(subCert).signedBy(subCert, sub.key.getPrivate());
         write(dir, "ca.crt", rootCert);
         Files.writeString(dir.resolve("chain.crt"), Certs.pem(leaf) + Certs.pem(subCert));
 
@@ -318,9 +309,9 @@ class LintTest {
     @Test
     void lintsEachFileAndExitsNonZeroOnAnyError(@TempDir Path dir) throws IOException {
         Support.pki(dir, List.of("--key-type", "ec"), List.of("--key-type", "ec"), A);
-        Forge root = Forge.root(ec());
+        Support.Forge root = Support.Forge.root(Support.ec());
         X509Certificate rootCert = root.signedBy(null, root.key.getPrivate());
-        write(dir, "bad.crt", Forge.leaf(ec(), "bad.example.com").issuer(rootCert).without(Extension.subjectAlternativeName)
+        write(dir, "bad.crt", Support.Forge.leaf(Support.ec(), "bad.example.com").issuer(rootCert).without(Extension.subjectAlternativeName)
                 .signedBy(rootCert, root.key.getPrivate()));
         Support.Result r = lintCli(dir, "--cacert", "ca.crt", "service-a.crt", "bad.crt");
         assertEquals(inspect.LINT_ERRORS, r.code(), r::all);
@@ -379,20 +370,6 @@ class LintTest {
         return errors;
     }
 
-    static void openssl(Path dir, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Support.exec(dir, Map.of(), Support.WAIT, cmd).expectOk();
-    }
-
-    /** mkcert with its CA in dir and HOME there too, so it reads and writes no real trust store. */
-    static Support.Result mkcert(Path dir, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("mkcert"));
-        cmd.addAll(List.of(args));
-        Map<String, String> env = Map.of("CAROOT", dir.toString(), "HOME", dir.toString(), "TRUST_STORES", "none");
-        return Support.exec(dir, env, Support.WAIT, cmd).expectOk();
-    }
-
     static void write(Path dir, String name, X509Certificate c) throws IOException {
         Files.writeString(dir.resolve(name), Certs.pem(c));
     }
@@ -403,10 +380,6 @@ class LintTest {
         return all;
     }
 
-    static KeyPair ec() {
-        return Keys.generate(Keys.KeyType.EC, 256);
-    }
-
     /** Any RSA size, even one Keys.generate refuses (1024). */
     static KeyPair rsa(int bits) {
         try {
@@ -415,108 +388,6 @@ class LintTest {
             return g.generateKeyPair();
         } catch (Exception e) {
             throw new AssertionError(e);
-        }
-    }
-
-    /**
-     * A certificate with the project's profile (docs/PROFILE.md) that a test may break in one place:
-     * replace or drop an extension, change the subject, serial, validity, key or signature algorithm.
-     */
-    static final class Forge {
-        KeyPair key;
-        X500Name subject;
-        BigInteger serial = Certs.randomSerial();
-        Instant notBefore = Instant.now().minus(5, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
-        Instant notAfter = notBefore.plus(365, ChronoUnit.DAYS);
-        String signatureAlgorithm;
-        boolean v1; // an X.509 v1 certificate: no extensions at all
-        private final Map<ASN1ObjectIdentifier, Object[]> exts = new LinkedHashMap<>();
-        private X509Certificate issuer;
-
-        static Forge root(KeyPair kp) {
-            Forge f = new Forge();
-            f.key = kp;
-            f.subject = new X500Name("CN=lint root");
-            f.ext(Extension.basicConstraints, true, new BasicConstraints(true));
-            f.ext(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            f.ext(Extension.subjectKeyIdentifier, false, null); // from the key when built
-            return f;
-        }
-
-        static Forge leaf(KeyPair kp, String dns) {
-            Forge f = new Forge();
-            f.key = kp;
-            f.subject = new X500Name("CN=" + dns);
-            f.ext(Extension.basicConstraints, true, new BasicConstraints(false));
-            f.ext(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            f.ext(Extension.extendedKeyUsage, false,
-                    new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-            f.ext(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, dns)));
-            f.ext(Extension.subjectKeyIdentifier, false, null);
-            f.ext(Extension.authorityKeyIdentifier, false, null); // the issuer's key id when built
-            return f;
-        }
-
-        Forge ext(ASN1ObjectIdentifier oid, boolean critical, ASN1Encodable value) {
-            exts.put(oid, new Object[] {critical, value});
-            return this;
-        }
-
-        Forge without(ASN1ObjectIdentifier oid) {
-            exts.remove(oid);
-            return this;
-        }
-
-        /** Marks an extension critical, keeping its value (SKI and AKI are still computed when built). */
-        Forge critical(ASN1ObjectIdentifier oid) {
-            exts.get(oid)[0] = true;
-            return this;
-        }
-
-        Forge issuer(X509Certificate ca) {
-            this.issuer = ca;
-            return this;
-        }
-
-        private ASN1Encodable value(ASN1ObjectIdentifier oid, Object given) {
-            try {
-                var u = new JcaX509ExtensionUtils();
-                if (given != null) return (ASN1Encodable) given;
-                if (oid.equals(Extension.subjectKeyIdentifier)) return u.createSubjectKeyIdentifier(key.getPublic());
-                if (oid.equals(Extension.authorityKeyIdentifier))
-                    return issuer == null ? u.createAuthorityKeyIdentifier(key.getPublic())
-                            : u.createAuthorityKeyIdentifier(issuer.getPublicKey());
-                throw new IllegalStateException("no value for " + oid);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }
-
-        X509Certificate signedBy(X509Certificate ca, PrivateKey caKey) {
-            try {
-                return new JcaX509CertificateConverter().getCertificate(new org.bouncycastle.cert.X509CertificateHolder(der(ca, caKey)));
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }
-
-        /** The certificate's DER bytes, even for one that Java refuses to parse. */
-        byte[] der(X509Certificate ca, PrivateKey caKey) {
-            try {
-                X500Name issuerName = ca == null ? subject : Certs.holder(ca).getSubject();
-                String alg = signatureAlgorithm != null ? signatureAlgorithm : Certs.signatureAlgorithm(caKey);
-                if (v1)
-                    return new org.bouncycastle.cert.jcajce.JcaX509v1CertificateBuilder(issuerName, serial, Date.from(notBefore),
-                            Date.from(notAfter), subject, key.getPublic()).build(new JcaContentSignerBuilder(alg).build(caKey)).getEncoded();
-                var b = new JcaX509v3CertificateBuilder(issuerName, serial, Date.from(notBefore), Date.from(notAfter), subject, key.getPublic());
-                for (var e : exts.entrySet()) {
-                    if (e.getKey().equals(Extension.authorityKeyIdentifier) && issuer == null && ca != null) issuer = ca;
-                    b.addExtension(e.getKey(), (Boolean) e.getValue()[0], value(e.getKey(), e.getValue()[1]));
-                }
-                return b.build(new JcaContentSignerBuilder(alg).build(caKey)).getEncoded();
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
         }
     }
 }

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertPathValidator;
@@ -23,18 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
-import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x500.style.IETFUtils;
-import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
-import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,20 +63,14 @@ class ProfileVerifiersTest {
         }
     }
 
-    static final String A = "service-a.example.com", B = "service-b.example.com";
+    static final String A = Support.A, B = Support.B;
     static final String SERVER_ONLY = "server-only.example.com", CLIENT_ONLY = "client-only.example.com";
-    static final String OID_SERVER_AUTH = "1.3.6.1.5.5.7.3.1", OID_CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+    static final String OID_SERVER_AUTH = Support.OID_SERVER_AUTH, OID_CLIENT_AUTH = Support.OID_CLIENT_AUTH;
     static final Path HANDSHAKE_PY = Support.ROOT.resolve("tests/resources/strict_handshake.py");
 
     @TempDir
     static Path shared;
     private static final Map<KeyType, Path> PKIS = new ConcurrentHashMap<>();
-    private final List<Process> servers = new ArrayList<>();
-
-    @AfterEach
-    void stopServers() {
-        servers.forEach(Support::stop);
-    }
 
     /**
      * One CA per key type, made on first use and shared by that key type's tests: service-a and
@@ -105,11 +87,9 @@ class ProfileVerifiersTest {
     }
 
     private static void issueInto(Path dir, List<String> keyArgs, String... more) {
-        List<String> args = new ArrayList<>(List.of("--dir", dir.toString(), "--ca", dir.resolve("ca.crt").toString(),
-                "--ca-key", dir.resolve("ca.key").toString()));
-        args.addAll(keyArgs);
+        List<String> args = new ArrayList<>(keyArgs);
         args.addAll(List.of(more));
-        Support.cli(new issue(), args.toArray(String[]::new)).expectOk();
+        Support.issueInto(dir, args.toArray(String[]::new)).expectOk();
     }
 
     // ------------------------------------------------------------------ OpenSSL verify
@@ -120,30 +100,18 @@ class ProfileVerifiersTest {
         Support.requireTool("openssl", "openssl");
         Path dir = pki(t);
         for (String leaf : List.of("service-a", "service-b")) {
-            assertVerifyOk(dir, "ca.crt", leaf + ".crt", "sslserver", true);
-            assertVerifyOk(dir, "ca.crt", leaf + ".crt", "sslclient", true);
+            Support.assertVerifyOk(dir, "ca.crt", leaf + ".crt", "sslserver", true);
+            Support.assertVerifyOk(dir, "ca.crt", leaf + ".crt", "sslclient", true);
         }
-        assertVerifyOk(dir, "ca.crt", "server-only.crt", "sslserver", true);
-        assertVerifyOk(dir, "ca.crt", "client-only.crt", "sslclient", true);
+        Support.assertVerifyOk(dir, "ca.crt", "server-only.crt", "sslserver", true);
+        Support.assertVerifyOk(dir, "ca.crt", "client-only.crt", "sslclient", true);
         // The same command can fail: each one-purpose certificate is refused for the other purpose.
         assertVerifyFails(dir, "server-only.crt", "sslclient", "unsuitable certificate purpose");
         assertVerifyFails(dir, "client-only.crt", "sslserver", "unsuitable certificate purpose");
     }
 
-    static Support.Result verify(Path dir, String ca, String leaf, String purpose, boolean strict) {
-        List<String> cmd = new ArrayList<>(List.of("openssl", "verify"));
-        if (strict) cmd.add("-x509_strict");
-        cmd.addAll(List.of("-purpose", purpose, "-CAfile", ca, leaf));
-        return Support.exec(dir, Map.of(), Support.WAIT, cmd);
-    }
-
-    static void assertVerifyOk(Path dir, String ca, String leaf, String purpose, boolean strict) {
-        Support.Result r = verify(dir, ca, leaf, purpose, strict).expectOk();
-        assertTrue(r.out().contains(leaf + ": OK"), () -> leaf + " " + purpose + ": " + r.all());
-    }
-
     private static void assertVerifyFails(Path dir, String leaf, String purpose, String why) {
-        Support.Result r = verify(dir, "ca.crt", leaf, purpose, true);
+        Support.Result r = Support.verify(dir, "ca.crt", leaf, purpose, true);
         assertNotEquals(0, r.code(), () -> leaf + " passed " + purpose + ": " + r.all());
         assertTrue(r.all().contains(why), r::all);
     }
@@ -214,17 +182,17 @@ class ProfileVerifiersTest {
     void tutorialStyleRootIsRejectedByStrictVerifiers(@TempDir Path dir) {
         Support.requireTool("openssl", "openssl");
         Support.requireTool("python3", "python3");
-        TutorialOpensslTest.tutorialRoot(dir, false);
+        Support.tutorialRoot(dir, null);
         Support.cli(new issue(), "--dir", dir.toString(), "--ca", dir.resolve("ca.crt").toString(),
                 "--ca-key", dir.resolve("root.key").toString(), "--each", A, B).expectOk();
 
-        Support.Result strict = verify(dir, "ca.crt", "service-a.crt", "sslserver", true);
+        Support.Result strict = Support.verify(dir, "ca.crt", "service-a.crt", "sslserver", true);
         assertEquals(2, strict.code(), strict::all);
         assertTrue(strict.all().contains("error 89 at 1 depth lookup: Basic Constraints of CA cert not marked critical"),
                 strict::all);
         assertTrue(strict.all().contains("error 92 at 1 depth lookup: CA cert does not include key usage extension"),
                 strict::all);
-        assertVerifyOk(dir, "ca.crt", "service-a.crt", "sslserver", false);
+        Support.assertVerifyOk(dir, "ca.crt", "service-a.crt", "sslserver", false);
 
         Support.Result py = pythonHandshake(dir, "service-a", "service-b", A, false);
         assertEquals(1, py.code(), py::all);
@@ -240,18 +208,18 @@ class ProfileVerifiersTest {
     @EnumSource(KeyType.class)
     void jdkPkixAcceptsEachLeaf(KeyType t) throws Exception {
         Path dir = pki(t);
-        X509Certificate ca = cert(dir.resolve("ca.crt"));
+        X509Certificate ca = Support.cert(dir.resolve("ca.crt"));
         for (String leaf : List.of("service-a", "service-b", "server-only", "client-only"))
-            pkixValidate(ca, cert(dir.resolve(leaf + ".crt")));
+            pkixValidate(ca, Support.cert(dir.resolve(leaf + ".crt")));
 
         // The trust manager adds the TLS end-entity checks (EKU and keyUsage per key exchange).
         X509TrustManager tm = trustManager(ca);
-        X509Certificate[] a = {cert(dir.resolve("service-a.crt"))};
+        X509Certificate[] a = {Support.cert(dir.resolve("service-a.crt"))};
         String keyAlg = a[0].getPublicKey().getAlgorithm();
         for (String authType : t.serverAuthTypes()) tm.checkServerTrusted(a, authType);
         tm.checkClientTrusted(a, keyAlg);
-        X509Certificate[] serverOnly = {cert(dir.resolve("server-only.crt"))};
-        X509Certificate[] clientOnly = {cert(dir.resolve("client-only.crt"))};
+        X509Certificate[] serverOnly = {Support.cert(dir.resolve("server-only.crt"))};
+        X509Certificate[] clientOnly = {Support.cert(dir.resolve("client-only.crt"))};
         tm.checkServerTrusted(serverOnly, "UNKNOWN");
         tm.checkClientTrusted(clientOnly, keyAlg);
         assertThrows(CertificateException.class, () -> tm.checkClientTrusted(serverOnly, keyAlg));
@@ -279,19 +247,19 @@ class ProfileVerifiersTest {
     @ParameterizedTest
     @EnumSource(KeyType.class)
     void caHasTheRootProfile(KeyType t) throws Exception {
-        X509Certificate ca = cert(pki(t).resolve("ca.crt"));
+        X509Certificate ca = Support.cert(pki(t).resolve("ca.crt"));
         ca.verify(ca.getPublicKey()); // self-signed
         assertEquals(3, ca.getVersion());
         assertStrongSignature(ca);
         assertTrue(ca.getCriticalExtensionOIDs().containsAll(Set.of("2.5.29.19", "2.5.29.15")),
                 "basicConstraints and keyUsage critical: -x509_strict errors 89 and 92");
         assertTrue(ca.getBasicConstraints() >= 0, "CA:TRUE");
-        assertEquals(Set.of(5, 6), keyUsageBits(ca), "keyCertSign and cRLSign only");
+        assertEquals(Set.of(5, 6), Support.keyUsageBits(ca), "keyCertSign and cRLSign only");
         assertTrue(ca.getNonCriticalExtensionOIDs().contains("2.5.29.14"), "a non-critical SKI (-x509_strict error 86)");
         assertEquals(null, ca.getExtendedKeyUsage(), "a root has no EKU");
-        byte[] aki = akiKeyId(ca);
-        if (aki != null) assertArrayEquals(ski(ca), aki, "an AKI on a root carries its own SKI");
-        String cn = commonName(ca);
+        byte[] aki = Support.akiKeyId(ca);
+        if (aki != null) assertArrayEquals(Support.ski(ca), aki, "an AKI on a root carries its own SKI");
+        String cn = Support.commonName(ca);
         assertTrue(cn != null && !cn.isBlank(), "iOS lists only roots with a CN");
         assertSerial(ca);
         if (t.rsa()) assertEquals(t == KeyType.RSA_3072 ? 3072 : 2048, rsaBits(ca));
@@ -301,27 +269,27 @@ class ProfileVerifiersTest {
     @EnumSource(KeyType.class)
     void leavesHaveTheLeafProfile(KeyType t) throws Exception {
         Path dir = pki(t);
-        X509Certificate ca = cert(dir.resolve("ca.crt"));
+        X509Certificate ca = Support.cert(dir.resolve("ca.crt"));
         Set<Integer> expectedKu = t.rsa() ? Set.of(0, 2) : Set.of(0); // digitalSignature (+ keyEncipherment for RSA)
         List<String> both = List.of(OID_SERVER_AUTH, OID_CLIENT_AUTH);
         Map<String, List<String>> ekus = Map.of("service-a", both, "service-b", both,
                 "server-only", List.of(OID_SERVER_AUTH), "client-only", List.of(OID_CLIENT_AUTH));
         for (var e : ekus.entrySet()) {
-            X509Certificate leaf = cert(dir.resolve(e.getKey() + ".crt"));
+            X509Certificate leaf = Support.cert(dir.resolve(e.getKey() + ".crt"));
             String what = t + " " + e.getKey();
             assertEquals(3, leaf.getVersion(), what);
             assertStrongSignature(leaf);
             assertNotNull(leaf.getExtensionValue("2.5.29.19"), what + ": basicConstraints present");
             assertEquals(-1, leaf.getBasicConstraints(), what + ": CA:FALSE");
             assertTrue(leaf.getCriticalExtensionOIDs().contains("2.5.29.15"), what + ": keyUsage critical");
-            assertEquals(expectedKu, keyUsageBits(leaf), what + ": keyUsage bits");
+            assertEquals(expectedKu, Support.keyUsageBits(leaf), what + ": keyUsage bits");
             assertEquals(e.getValue(), leaf.getExtendedKeyUsage(), what + ": EKU");
-            List<String> dns = dnsNames(leaf);
+            List<String> dns = Support.dnsNames(leaf);
             assertEquals(List.of(e.getKey() + ".example.com"), dns, what + ": SAN");
-            assertEquals(dns.get(0), commonName(leaf), what + ": CN is the first SAN");
+            assertEquals(dns.get(0), Support.commonName(leaf), what + ": CN is the first SAN");
             assertTrue(leaf.getNonCriticalExtensionOIDs().containsAll(Set.of("2.5.29.14", "2.5.29.35")),
                     what + ": SKI and AKI present and not critical");
-            assertArrayEquals(ski(ca), akiKeyId(leaf), what + ": AKI keyid is the CA's SKI");
+            assertArrayEquals(Support.ski(ca), Support.akiKeyId(leaf), what + ": AKI keyid is the CA's SKI");
             assertSerial(leaf);
             Duration validity = Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
             assertTrue(validity.toDays() <= Certs.APPLE_MAX_DAYS, what + ": " + validity.toDays() + " days");
@@ -337,7 +305,7 @@ class ProfileVerifiersTest {
         List<BigInteger> serials = new ArrayList<>();
         for (KeyType t : KeyType.values())
             for (String f : List.of("ca", "service-a", "service-b", "server-only", "client-only"))
-                serials.add(cert(pki(t).resolve(f + ".crt")).getSerialNumber());
+                serials.add(Support.cert(pki(t).resolve(f + ".crt")).getSerialNumber());
         assertEquals(serials.size(), new HashSet<>(serials).size(), serials::toString);
     }
 
@@ -363,102 +331,24 @@ class ProfileVerifiersTest {
         Support.requireTool("openssl", "openssl");
         Support.requireTool("curl", "curl");
         Path dir = pki(t);
-        int port = startSServer(dir, "service-b", true, servers);
+        try (var server = TlsPeers.sServer(dir, "service-b.crt", "service-b.key", "-Verify", "1", "-verify_return_error", "-x509_strict")) {
+            int port = server.port();
+            Support.Result ok = TlsPeers.curl(dir, "ca.crt", B, port, "/", "-w", TlsPeers.HTTP_CODE,
+                    "--cert", "service-a.crt", "--key", "service-a.key").expectOk();
+            assertTrue(ok.out().contains("http_code=200"), ok::all);
+            // The -www status page shows the client certificate s_server received and verified.
+            assertTrue(ok.out().contains("Client certificate") && ok.out().contains("CN=" + A), ok::all);
 
-        Support.Result ok = curl(dir, port, B, "--cert", "service-a.crt", "--key", "service-a.key").expectOk();
-        assertTrue(ok.out().contains("http_code=200"), ok::all);
-        // The -www status page shows the client certificate s_server received and verified.
-        assertTrue(ok.out().contains("Client certificate") && ok.out().contains("CN=" + A), ok::all);
+            Support.Result s = TlsPeers.sClient(dir, port, B, "service-a", "-x509_strict").expectOk();
+            assertTrue(s.out().contains("Verify return code: 0 (ok)"), s::all);
+            assertTrue(s.out().contains("HTTP/1.0 200 ok"), s::all);
 
-        Support.Result s = sClient(dir, port, B, "service-a").expectOk();
-        assertTrue(s.out().contains("Verify return code: 0 (ok)"), s::all);
-        assertTrue(s.out().contains("HTTP/1.0 200 ok"), s::all);
-
-        // Negative: without a client certificate, s_server -Verify 1 -verify_return_error refuses.
-        Support.Result none = curl(dir, port, B);
-        assertNotEquals(0, none.code(), none::all);
-        assertTrue(none.err().contains("alert certificate required") || none.err().contains("alert handshake failure"),
-                none::all);
-    }
-
-    /**
-     * openssl s_server on 127.0.0.1 that requires a client certificate from the CA (-Verify 1
-     * -verify_return_error), answering with its -www status page. Returns the port; the process is
-     * added to servers, which the test class stops after each test.
-     */
-    static int startSServer(Path dir, String cert, boolean strict, List<Process> servers) {
-        int port = Support.freePort();
-        Path log = dir.resolve("s_server-" + port + ".log");
-        List<String> cmd = new ArrayList<>(List.of("openssl", "s_server", "-Verify", "1", "-verify_return_error",
-                "-CAfile", "ca.crt", "-cert", cert + ".crt", "-key", cert + ".key", "-www",
-                "-accept", "127.0.0.1:" + port));
-        if (strict) cmd.add("-x509_strict");
-        Process p = Support.start(dir, log, cmd);
-        servers.add(p);
-        Support.awaitPort(port, Duration.ofSeconds(10), p, log);
-        return port;
-    }
-
-    /** curl to https://HOST:PORT/ resolved to 127.0.0.1, trusting only ca.crt; prints http_code=NNN. */
-    static Support.Result curl(Path dir, int port, String host, String... clientCert) {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", "ca.crt",
-                "--resolve", host + ":" + port + ":127.0.0.1", "-w", "\nhttp_code=%{http_code}\n"));
-        cmd.addAll(List.of(clientCert));
-        cmd.add("https://" + host + ":" + port + "/");
-        return Support.exec(dir, Map.of(), Support.WAIT, cmd);
-    }
-
-    /**
-     * openssl s_client with the client's certificate, checking the server's name, strictly. It sends
-     * a GET and waits for the answer (-ign_eof), because under TLS 1.3 the client's handshake ends
-     * before the server has checked the client certificate.
-     */
-    static Support.Result sClient(Path dir, int port, String host, String client) {
-        String cmd = "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | openssl s_client -connect 127.0.0.1:" + port
-                + " -servername " + host + " -verify_hostname " + host + " -x509_strict -verify_return_error"
-                + " -CAfile ca.crt -cert " + client + ".crt -key " + client + ".key -ign_eof";
-        return Support.exec(dir, Map.of(), Support.WAIT, List.of("sh", "-c", cmd));
-    }
-
-    // ------------------------------------------------------------------ reading certificates
-
-    static X509Certificate cert(Path pem) {
-        try (InputStream in = Files.newInputStream(pem)) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        } catch (Exception e) {
-            throw new AssertionError("cannot read " + pem + ": " + e, e);
+            // Negative: without a client certificate, s_server -Verify 1 -verify_return_error refuses.
+            Support.Result none = TlsPeers.curl(dir, "ca.crt", B, port, "/", "-w", TlsPeers.HTTP_CODE);
+            assertNotEquals(0, none.code(), none::all);
+            assertTrue(none.err().contains("alert certificate required") || none.err().contains("alert handshake failure"),
+                    none::all);
         }
-    }
-
-    static Set<Integer> keyUsageBits(X509Certificate c) {
-        boolean[] ku = c.getKeyUsage();
-        assertNotNull(ku, "keyUsage present");
-        return IntStream.range(0, ku.length).filter(i -> ku[i]).boxed().collect(Collectors.toSet());
-    }
-
-    static List<String> dnsNames(X509Certificate c) throws Exception {
-        List<String> names = new ArrayList<>();
-        for (List<?> san : c.getSubjectAlternativeNames())
-            if ((Integer) san.get(0) == 2) names.add((String) san.get(1)); // 2: dNSName
-        return names;
-    }
-
-    static String commonName(X509Certificate c) throws Exception {
-        var rdns = new JcaX509CertificateHolder(c).getSubject().getRDNs(BCStyle.CN);
-        return rdns.length == 0 ? null : IETFUtils.valueToString(rdns[0].getFirst().getValue());
-    }
-
-    static byte[] ski(X509Certificate c) throws Exception {
-        byte[] v = c.getExtensionValue("2.5.29.14");
-        assertNotNull(v, "SKI present");
-        return SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(JcaX509ExtensionUtils.parseExtensionValue(v)))
-                .getKeyIdentifier();
-    }
-
-    static byte[] akiKeyId(X509Certificate c) throws Exception {
-        byte[] v = c.getExtensionValue("2.5.29.35");
-        if (v == null) return null;
-        return AuthorityKeyIdentifier.getInstance(JcaX509ExtensionUtils.parseExtensionValue(v)).getKeyIdentifier();
     }
 
     private static int rsaBits(X509Certificate c) {

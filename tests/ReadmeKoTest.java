@@ -24,7 +24,7 @@ class ReadmeKoTest {
     void theKoreanEditionListsTheSameCommandsAsTheReadme() throws IOException {
         String readme = Files.readString(Support.ROOT.resolve("README.md"));
         StringBuilder tutorial = new StringBuilder();
-        for (String heading : TUTORIAL_SECTIONS) tutorial.append(section(readme, heading));
+        for (String heading : TUTORIAL_SECTIONS) tutorial.append(Support.section(readme, heading));
         Set<String> english = commands(tutorial.toString());
         Set<String> korean = commands(Files.readString(Support.ROOT.resolve("README.ko.md")));
         assertTrue(english.size() >= 15, "found too few commands in README.md's tutorial, is the extraction broken? " + english);
@@ -46,14 +46,6 @@ class ReadmeKoTest {
                 + "```text\n$ ./jbang client.java https://h\nerror: ./jbang is not a command here\n```\n";
         assertEquals(Set.of("./jbang ca.java", "curl --cacert x https://h:1", "./jbang issue.java a b c",
                 "./jbang client.java https://h"), commands(md));
-    }
-
-    /** The text from a line starting with heading up to the next "## " heading. */
-    static String section(String markdown, String heading) {
-        int start = markdown.startsWith(heading) ? 0 : markdown.indexOf("\n" + heading);
-        assertTrue(start >= 0, "README.md has no section \"" + heading + "\"");
-        int end = markdown.indexOf("\n## ", start + 1);
-        return markdown.substring(start, end < 0 ? markdown.length() : end);
     }
 
     static final Pattern FENCE = Pattern.compile("(?m)^```[^\\n]*\\n(.*?)^```$", Pattern.DOTALL);

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RenewTest {
 
-    static final String B = ServeTest.B;
+    static final String B = Support.B;
 
     @TempDir
     Path dir;
@@ -46,7 +46,7 @@ class RenewTest {
         X509Certificate old = cert("service-b.crt");
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         try (var b = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NONE).withLog(log::add))) {
-            assertEquals(old.getSerialNumber(), ServeTest.serial(b.port(), dir));
+            assertEquals(old.getSerialNumber(), Support.servedSerial(b.port(), B, dir));
 
             Support.Result r = issue("--renew", dir.resolve("service-b.crt").toString()).expectOk();
             X509Certificate renewed = cert("service-b.crt");
@@ -54,8 +54,8 @@ class RenewTest {
             assertTrue(r.out().contains("Renewed " + dir.resolve("service-b.crt") + " (it was serial " + old.getSerialNumber().toString(16)), r::out);
             assertTrue(r.out().contains("Note: kept the existing key"), r::out);
 
-            ServeTest.awaitLog(log, "reloaded ");
-            BigInteger seen = ServeTest.serial(b.port(), dir);
+            Support.awaitLog(log, "reloaded ");
+            BigInteger seen = Support.servedSerial(b.port(), B, dir);
             assertEquals(renewed.getSerialNumber(), seen, "a new connection sees the new serial");
         }
         assertArrayEquals(key, Files.readAllBytes(dir.resolve("service-b.key")), "the key file is unchanged, byte for byte");

@@ -84,14 +84,6 @@ class SnippetsTest {
         return s;
     }
 
-    static Support.Result curl(int port, String path, String... certArgs) {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", dir.resolve("ca.crt").toString(),
-                "--resolve", "localhost:" + port + ":127.0.0.1"));
-        cmd.addAll(List.of(certArgs));
-        cmd.add("https://localhost:" + port + path);
-        return Support.exec(dir, Map.of(), Support.WAIT, cmd);
-    }
-
     // ------------------------------------------------------------------ the page and the files
 
     static final Pattern BLOCK = Pattern.compile("<!-- file: (\\S+) -->\\n```java\\n(.*?)^```$", Pattern.DOTALL | Pattern.MULTILINE);
@@ -184,12 +176,12 @@ class SnippetsTest {
     void theServerSnippetRequiresAClientCertificate() throws Exception {
         HttpsServer s = server(context("server"), "snippet-server");
         int port = s.getAddress().getPort();
-        var ok = curl(port, "/", "--cert", dir.resolve("client.crt").toString(), "--key", dir.resolve("client.key").toString());
+        var ok = TlsPeers.curl(dir, "ca.crt", "localhost", port, "/", "--cert", "client.crt", "--key", "client.key");
         assertEquals(0, ok.code(), ok.all());
         assertEquals("Hello from \"snippet-server\"", ok.out());
 
         // The trap: without a client certificate the handshake must fail.
-        var refused = curl(port, "/");
+        var refused = TlsPeers.curl(dir, "ca.crt", "localhost", port, "/");
         assertNotEquals(0, refused.code(), "the server answered a client without a certificate:\n" + refused.all());
         assertTrue(!refused.out().contains("Hello"), refused.all());
 
@@ -207,8 +199,8 @@ class SnippetsTest {
     void theIdentitySnippetNamesTheCaller() throws Exception {
         HttpsServer s = server(context("server"), "whoami-server");
         s.createContext("/whoami", CallerIdentity::whoami);
-        var r = curl(s.getAddress().getPort(), "/whoami", "--cert", dir.resolve("client.crt").toString(),
-                "--key", dir.resolve("client.key").toString());
+        var r = TlsPeers.curl(dir, "ca.crt", "localhost", s.getAddress().getPort(), "/whoami",
+                "--cert", "client.crt", "--key", "client.key");
         assertEquals(0, r.code(), r.all());
         assertEquals("subject: CN=service-a.example.com\nnames: [service-a.example.com]\n", r.out());
     }
@@ -227,7 +219,7 @@ class SnippetsTest {
         keys.replace(new ReloadingKeyManager.Pair(PemSslContext.readChain(dir.resolve("server2.crt")),
                 PemSslContext.readPrivateKey(dir.resolve("server2.key"))));
         assertEquals(next.getSerialNumber(), serverCertificate(port).getSerialNumber(), "a new connection must get the new certificate");
-        var r = curl(port, "/", "--cert", dir.resolve("client.crt").toString(), "--key", dir.resolve("client.key").toString());
+        var r = TlsPeers.curl(dir, "ca.crt", "localhost", port, "/", "--cert", "client.crt", "--key", "client.key");
         assertEquals("Hello from \"reloading\"", r.out(), r.all());
     }
 

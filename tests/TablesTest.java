@@ -87,8 +87,8 @@ class TablesTest {
             assertTrue(help.contains(words(r.path + " " + r.does)), "serve.java --help lacks " + r.path + ":\n" + help);
         assertEquals("/ /whoami /w-mtls /wo-cert-mtls /wo-ca-mtls", serve.Route.list(), "the 404 page's list");
         // The header comment of serve.java names the routes in the enum's order.
-        String header = Files.readString(Support.ROOT.resolve("serve.java")).lines().filter(l -> l.startsWith("//"))
-                .reduce("", (a, b) -> a + b + "\n");
+        String header = Files.readString(Support.ROOT.resolve("serve.java")).lines().filter(l -> l.startsWith("// "))
+                .map(l -> l.substring(3)).reduce("", (a, b) -> a + " " + b);
         Matcher m = Pattern.compile("\\((/[^)]*)\\)").matcher(header);
         assertTrue(m.find(), "serve.java's header comment should list the routes in parentheses");
         assertEquals(serve.Route.list(), m.group(1).replace(",", ""), "serve.java's header comment lists other routes");

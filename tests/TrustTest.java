@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TrustTest {
 
-    static final String A = ProfileVerifiersTest.A;
+    static final String A = Support.A;
     static final String PAGE = "Hello from \"service-a\"";
 
     /** Our CA and service-a (RSA), shared; each test makes its stores in a folder of its own. */
@@ -69,8 +69,7 @@ class TrustTest {
      */
     @Test
     void nssDatabaseMakesChromiumTrustServeAndUninstallUndoesIt(@TempDir Path tmp) {
-        Support.requireTool("chromium", "chromium");
-        Support.requireTool("certutil", "libnss3-tools");
+        TlsPeers.requireChromium();
         Path home = tmp.resolve("home"), db = home.resolve(".pki/nssdb");
         String url = servePage();
 
@@ -78,7 +77,7 @@ class TrustTest {
         assertTrue(installed.out().contains("NSS " + db + ": created a new database"), installed::out);
         assertTrue(installed.out().contains("added \"" + name + "\" trusted for TLS servers (C,,)"), installed::out);
         assertTrue(certutilList(db).contains(name) && certutilList(db).contains("C,,"), () -> certutilList(db));
-        Support.Result page = chromium(home, url);
+        Support.Result page = TlsPeers.chromium(home, home, url, A);
         assertTrue(page.out().contains(PAGE), () -> "the page, in:\n" + page.out() + "\n" + page.err());
 
         Support.Result again = trust("install", "--nss-db", db.toString()).expectOk();
@@ -87,7 +86,7 @@ class TrustTest {
         Support.Result removed = trust("uninstall", "--nss-db", db.toString()).expectOk();
         assertTrue(removed.out().contains("removed \"" + name + "\""), removed::out);
         assertFalse(certutilList(db).contains(name), () -> certutilList(db));
-        Support.Result refused = chromium(home, url);
+        Support.Result refused = TlsPeers.chromium(home, home, url, A);
         assertFalse(refused.out().contains(PAGE), refused::out);
         assertTrue(refused.err().contains("net::ERR_CERT_AUTHORITY_INVALID"), refused::err);
     }
@@ -384,16 +383,6 @@ class TrustTest {
         serve.Running running = serve.start(serve.Config.of("service-a", dir, 0, serve.ClientAuth.NONE).withLog(l -> {}));
         servers.add(running);
         return "https://" + A + ":" + running.port() + "/";
-    }
-
-    /** Headless Chromium with HOME=home (its NSS trust) and A mapped to 127.0.0.1, as InteropBrowserTest runs it. */
-    private static Support.Result chromium(Path home, String url) {
-        Path profile = home.resolve("chromium-profile-" + System.nanoTime());
-        return Support.exec(home, Map.of("HOME", home.toString()), Duration.ofSeconds(60), List.of("chromium",
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--host-resolver-rules=MAP " + A + " 127.0.0.1",
-                "--enable-logging=stderr", "--v=0", "--dump-dom", url));
     }
 
     static String certutilList(Path db) {

@@ -13,41 +13,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The tutorial's own OpenSSL artefacts (mtls-with-openssl.ko.md sections 1 and 2), made with its
+ * The tutorial's own OpenSSL artefacts (the OpenSSL tutorial "mTLS with OpenSSL", sections 1 and 2), made with its
  * exact commands, work with issue.java: its root CA and root key, in every key file form OpenSSL
  * writes, and its CSR. The peers are real: openssl verify, openssl s_server and curl.
  */
 class TutorialOpensslTest {
 
-    static final String A = ProfileVerifiersTest.A, B = ProfileVerifiersTest.B;
+    static final String A = Support.A, B = Support.B;
     static final String PASSWORD = "secret";
-
-    /** Section 1.2's subject fields, as a config that does not prompt (the tutorial typed them in). */
-    static final String CA_CONF = """
-            [ req ]
-            prompt             = no
-            distinguished_name = dn
-            # OpenSSL 3 puts -extensions into a CSR only with -x509; this keeps the tutorial's
-            # "Requested Extensions: CA:TRUE" (which x509 -req ignores anyway).
-            req_extensions     = usr_cert
-            [ dn ]
-            C            = KR
-            ST           = Seongnam-si
-            L            = Bundang-gu
-            O            = DDIM
-            OU           = Engineer
-            emailAddress = example@example.com
-            CN           = example root
-            [ usr_cert ]
-            basicConstraints = CA:TRUE
-            """;
 
     /** Section 2.2's service-a.conf: the same fields with CN=service-a.example.com, and no SAN. */
     static final String SERVICE_A_CONF = """
@@ -64,56 +43,33 @@ class TutorialOpensslTest {
             CN           = service-a.example.com
             """;
 
-    private final List<Process> servers = new ArrayList<>();
-
-    @AfterEach
-    void stopServers() {
-        servers.forEach(Support::stop);
-    }
-
-    /**
-     * Section 1, command for command: root.key, ca.csr from ca.conf, ca.crt self-signed for 3650
-     * days with ca.ext (basicConstraints=CA:TRUE, not critical, no keyUsage). With encrypted, the
-     * root key is made with genrsa -aes256, as section 2.1 does for service A's key.
-     */
-    static void tutorialRoot(Path dir, boolean encrypted) {
-        write(dir.resolve("ca.conf"), CA_CONF);
-        write(dir.resolve("ca.ext"), "basicConstraints=CA:TRUE\n");
-        List<String> pass = encrypted ? List.of("-passin", "pass:" + PASSWORD) : List.of();
-        if (encrypted) openssl(dir, "genrsa", "-aes256", "-passout", "pass:" + PASSWORD, "-out", "root.key", "2048");
-        else openssl(dir, "genrsa", "-out", "root.key", "2048");
-        openssl(dir, concat(List.of("req", "-config", "ca.conf", "-extensions", "usr_cert", "-new", "-key", "root.key",
-                "-out", "ca.csr"), pass));
-        openssl(dir, concat(List.of("x509", "-req", "-days", "3650", "-in", "ca.csr", "-extfile", "ca.ext",
-                "-signkey", "root.key", "-out", "ca.crt"), pass));
-    }
-
     // ------------------------------------------------------------------ the tutorial's root CA
 
     @Test
     void tutorialRootSignsOurLeavesAndTheyWorkInMtls(@TempDir Path dir) throws Exception {
         Support.requireTool("openssl", "openssl");
         Support.requireTool("curl", "curl");
-        tutorialRoot(dir, false);
+        Support.tutorialRoot(dir, null);
         assertTrue(Files.readString(dir.resolve("root.key")).startsWith("-----BEGIN PRIVATE KEY-----"),
                 "OpenSSL 3 genrsa writes PKCS#8");
         issue(dir, "--ca", "ca.crt", "--ca-key", "root.key", "--each", A, B).expectOk();
 
         for (String leaf : List.of("service-a.crt", "service-b.crt"))
             for (String purpose : List.of("sslserver", "sslclient"))
-                ProfileVerifiersTest.assertVerifyOk(dir, "ca.crt", leaf, purpose, false);
+                Support.assertVerifyOk(dir, "ca.crt", leaf, purpose, false);
         // The tutorial's flaw, not ours: its root fails -x509_strict (errors 89 and 92).
-        Support.Result strict = ProfileVerifiersTest.verify(dir, "ca.crt", "service-a.crt", "sslserver", true);
+        Support.Result strict = Support.verify(dir, "ca.crt", "service-a.crt", "sslserver", true);
         assertEquals(2, strict.code(), strict::all);
         assertTrue(strict.all().contains("error 89 at 1") && strict.all().contains("error 92 at 1"), strict::all);
         // issue.java copied the openssl root's SKI into the AKI (openssl 3 x509 -req adds an SKI).
-        assertArrayEquals(ProfileVerifiersTest.ski(ProfileVerifiersTest.cert(dir.resolve("ca.crt"))),
-                ProfileVerifiersTest.akiKeyId(ProfileVerifiersTest.cert(dir.resolve("service-a.crt"))));
+        assertArrayEquals(Support.ski(Support.cert(dir.resolve("ca.crt"))),
+                Support.akiKeyId(Support.cert(dir.resolve("service-a.crt"))));
 
-        int port = ProfileVerifiersTest.startSServer(dir, "service-b", false, servers);
-        Support.Result r = ProfileVerifiersTest.curl(dir, port, B, "--cert", "service-a.crt", "--key", "service-a.key")
-                .expectOk();
-        assertTrue(r.out().contains("http_code=200") && r.out().contains("CN=" + A), r::all);
+        try (var server = TlsPeers.sServer(dir, "service-b.crt", "service-b.key", "-Verify", "1", "-verify_return_error")) {
+            Support.Result r = TlsPeers.curl(dir, "ca.crt", B, server.port(), "/", "-w", TlsPeers.HTTP_CODE,
+                    "--cert", "service-a.crt", "--key", "service-a.key").expectOk();
+            assertTrue(r.out().contains("http_code=200") && r.out().contains("CN=" + A), r::all);
+        }
     }
 
     // ------------------------------------------------------------------ CA key file forms
@@ -137,17 +93,17 @@ class TutorialOpensslTest {
 
     /** The tutorial's root with an encrypted key, then that key rewritten in the given form as ca-key.pem. */
     private static void rootWithKeyForm(Path dir, KeyForm form) throws IOException {
-        tutorialRoot(dir, true);
+        Support.tutorialRoot(dir, PASSWORD);
         List<String> rsa = List.of("rsa", "-in", "root.key", "-passin", "pass:" + PASSWORD, "-out", "ca-key.pem");
         switch (form) {
             case ENCRYPTED_PKCS8:
                 Files.copy(dir.resolve("root.key"), dir.resolve("ca-key.pem"));
                 break;
             case LEGACY_ENCRYPTED:
-                openssl(dir, concat(rsa, List.of("-aes256", "-traditional", "-passout", "pass:" + PASSWORD)));
+                Support.openssl(dir, concat(rsa, List.of("-aes256", "-traditional", "-passout", "pass:" + PASSWORD)));
                 break;
             case PLAIN_PKCS1:
-                openssl(dir, concat(rsa, List.of("-traditional")));
+                Support.openssl(dir, concat(rsa, List.of("-traditional")));
                 break;
         }
         String pem = Files.readString(dir.resolve("ca-key.pem"));
@@ -160,10 +116,10 @@ class TutorialOpensslTest {
         Support.requireTool("openssl", "openssl");
         rootWithKeyForm(dir, form);
         issue(dir, "--ca", "ca.crt", "--ca-key", "ca-key.pem", "--ca-key-password", "pass:" + PASSWORD, A).expectOk();
-        ProfileVerifiersTest.assertVerifyOk(dir, "ca.crt", "service-a.crt", "sslserver", false);
+        Support.assertVerifyOk(dir, "ca.crt", "service-a.crt", "sslserver", false);
         if (!form.encrypted()) { // a plain key needs no password at all
             issue(dir, "--ca", "ca.crt", "--ca-key", "ca-key.pem", B).expectOk();
-            ProfileVerifiersTest.assertVerifyOk(dir, "ca.crt", "service-b.crt", "sslclient", false);
+            Support.assertVerifyOk(dir, "ca.crt", "service-b.crt", "sslclient", false);
         }
     }
 
@@ -178,7 +134,7 @@ class TutorialOpensslTest {
                 List.of(java, "-cp", System.getProperty("java.class.path"), "issue", "--dir", ".", "--ca", "ca.crt",
                         "--ca-key", "ca-key.pem", "--ca-key-password", "env:CA_KEY_PASSWORD", A)).expectOk();
         assertTrue(r.out().contains("Wrote ./service-a.crt"), r::all);
-        ProfileVerifiersTest.assertVerifyOk(dir, "ca.crt", "service-a.crt", "sslserver", false);
+        Support.assertVerifyOk(dir, "ca.crt", "service-a.crt", "sslserver", false);
     }
 
     @ParameterizedTest
@@ -206,38 +162,39 @@ class TutorialOpensslTest {
         Support.requireTool("openssl", "openssl");
         Support.requireTool("curl", "curl");
         Support.pki(dir, List.of(), List.of(), B);
-        write(dir.resolve("service-a.conf"), SERVICE_A_CONF);
-        openssl(dir, "genrsa", "-aes256", "-passout", "pass:" + PASSWORD, "-out", "service-a-with-pw.key", "2048");
-        openssl(dir, "rsa", "-in", "service-a-with-pw.key", "-passin", "pass:" + PASSWORD, "-out", "service-a.key");
-        openssl(dir, "req", "-config", "service-a.conf", "-new", "-key", "service-a.key", "-out", "service-a.csr");
+        Support.write(dir.resolve("service-a.conf"), SERVICE_A_CONF);
+        Support.openssl(dir, "genrsa", "-aes256", "-passout", "pass:" + PASSWORD, "-out", "service-a-with-pw.key", "2048");
+        Support.openssl(dir, "rsa", "-in", "service-a-with-pw.key", "-passin", "pass:" + PASSWORD, "-out", "service-a.key");
+        Support.openssl(dir, "req", "-config", "service-a.conf", "-new", "-key", "service-a.key", "-out", "service-a.csr");
         String key = Files.readString(dir.resolve("service-a.key"));
 
         issue(dir, "--csr", "service-a.csr").expectOk();
-        X509Certificate c = ProfileVerifiersTest.cert(dir.resolve("service-a.crt"));
-        assertEquals(List.of(A), ProfileVerifiersTest.dnsNames(c));
+        X509Certificate c = Support.cert(dir.resolve("service-a.crt"));
+        assertEquals(List.of(A), Support.dnsNames(c));
         // The CSR's whole subject is kept (C=KR ... CN=service-a.example.com), as openssl x509 -req does.
         assertEquals(opensslSubject(dir, "req", "service-a.csr"), opensslSubject(dir, "x509", "service-a.crt"));
         assertEquals(key, Files.readString(dir.resolve("service-a.key")), "a CSR's key is never touched");
         for (String purpose : List.of("sslserver", "sslclient"))
-            ProfileVerifiersTest.assertVerifyOk(dir, "ca.crt", "service-a.crt", purpose, true);
+            Support.assertVerifyOk(dir, "ca.crt", "service-a.crt", purpose, true);
 
-        int port = ProfileVerifiersTest.startSServer(dir, "service-b", true, servers);
-        Support.Result r = ProfileVerifiersTest.curl(dir, port, B, "--cert", "service-a.crt", "--key", "service-a.key")
-                .expectOk();
-        assertTrue(r.out().contains("http_code=200") && r.out().contains("CN=" + A), r::all);
+        try (var server = TlsPeers.sServer(dir, "service-b.crt", "service-b.key", "-Verify", "1", "-verify_return_error", "-x509_strict")) {
+            Support.Result r = TlsPeers.curl(dir, "ca.crt", B, server.port(), "/", "-w", TlsPeers.HTTP_CODE,
+                    "--cert", "service-a.crt", "--key", "service-a.key").expectOk();
+            assertTrue(r.out().contains("http_code=200") && r.out().contains("CN=" + A), r::all);
+        }
     }
 
     @Test
     void csrSansAreKeptAndNamesReplaceThem(@TempDir Path dir) throws Exception {
         Support.requireTool("openssl", "openssl");
         Support.pki(dir, List.of(), List.of());
-        openssl(dir, "genrsa", "-out", "svc.key", "2048");
-        openssl(dir, "req", "-new", "-key", "svc.key", "-subj", "/CN=svc.example.com",
+        Support.openssl(dir, "genrsa", "-out", "svc.key", "2048");
+        Support.openssl(dir, "req", "-new", "-key", "svc.key", "-subj", "/CN=svc.example.com",
                 "-addext", "subjectAltName=DNS:svc.example.com,DNS:alt.example.com,IP:127.0.0.1", "-out", "svc.csr");
 
         issue(dir, "--csr", "svc.csr").expectOk();
-        X509Certificate kept = ProfileVerifiersTest.cert(dir.resolve("svc.crt"));
-        assertEquals(List.of("svc.example.com", "alt.example.com"), ProfileVerifiersTest.dnsNames(kept));
+        X509Certificate kept = Support.cert(dir.resolve("svc.crt"));
+        assertEquals(List.of("svc.example.com", "alt.example.com"), Support.dnsNames(kept));
         var keptSans = kept.getSubjectAlternativeNames();
         assertTrue(keptSans.contains(List.of(7, "127.0.0.1")), () -> "IP SAN kept: " + keptSans);
         // openssl checks the name and the IP against the SAN, as a TLS client would.
@@ -252,10 +209,10 @@ class TutorialOpensslTest {
 
         // NAME arguments replace the CSR's SANs, and the CN follows the first of them.
         issue(dir, "--csr", "svc.csr", "--name", "replaced", "other.example.com").expectOk();
-        X509Certificate replaced = ProfileVerifiersTest.cert(dir.resolve("replaced.crt"));
+        X509Certificate replaced = Support.cert(dir.resolve("replaced.crt"));
         assertEquals(List.of(List.of(2, "other.example.com")), List.copyOf(replaced.getSubjectAlternativeNames()));
-        assertEquals("other.example.com", ProfileVerifiersTest.commonName(replaced));
-        ProfileVerifiersTest.assertVerifyOk(dir, "ca.crt", "replaced.crt", "sslserver", true);
+        assertEquals("other.example.com", Support.commonName(replaced));
+        Support.assertVerifyOk(dir, "ca.crt", "replaced.crt", "sslserver", true);
     }
 
     /** The key types a CSR from openssl may carry; the CA is RSA, so only the CSR's key differs. */
@@ -278,14 +235,14 @@ class TutorialOpensslTest {
     void csrOfEachKeyTypeIsSigned(CsrKey k, @TempDir Path dir) throws Exception {
         Support.requireTool("openssl", "openssl");
         Support.pki(dir, List.of(), List.of());
-        openssl(dir, concat(List.of("genpkey", "-out", "svc.key"), k.genpkey));
-        openssl(dir, "req", "-new", "-key", "svc.key", "-subj", "/CN=svc.example.com", "-out", "svc.csr");
+        Support.openssl(dir, concat(List.of("genpkey", "-out", "svc.key"), k.genpkey));
+        Support.openssl(dir, "req", "-new", "-key", "svc.key", "-subj", "/CN=svc.example.com", "-out", "svc.csr");
 
         issue(dir, "--csr", "svc.csr").expectOk();
-        X509Certificate c = ProfileVerifiersTest.cert(dir.resolve("svc.crt"));
-        assertEquals(k == CsrKey.RSA_2048 ? Set.of(0, 2) : Set.of(0), ProfileVerifiersTest.keyUsageBits(c));
+        X509Certificate c = Support.cert(dir.resolve("svc.crt"));
+        assertEquals(k == CsrKey.RSA_2048 ? Set.of(0, 2) : Set.of(0), Support.keyUsageBits(c));
         for (String purpose : List.of("sslserver", "sslclient"))
-            ProfileVerifiersTest.assertVerifyOk(dir, "ca.crt", "svc.crt", purpose, true);
+            Support.assertVerifyOk(dir, "ca.crt", "svc.crt", purpose, true);
         // The certificate carries the CSR's key: openssl derives the same public key from both.
         assertEquals(Support.exec(dir, "openssl", "pkey", "-in", "svc.key", "-pubout").expectOk().out(),
                 Support.exec(dir, "openssl", "x509", "-in", "svc.crt", "-noout", "-pubkey").expectOk().out());
@@ -296,20 +253,20 @@ class TutorialOpensslTest {
     void csrAskingForCaStillGetsLeafProfile(@TempDir Path dir) throws Exception {
         Support.requireTool("openssl", "openssl");
         Support.pki(dir, List.of(), List.of());
-        openssl(dir, "genrsa", "-out", "evil.key", "2048");
-        openssl(dir, "req", "-new", "-key", "evil.key", "-subj", "/CN=evil.example.com",
+        Support.openssl(dir, "genrsa", "-out", "evil.key", "2048");
+        Support.openssl(dir, "req", "-new", "-key", "evil.key", "-subj", "/CN=evil.example.com",
                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
                 "-out", "evil.csr");
         String csrText = Support.exec(dir, "openssl", "req", "-noout", "-text", "-in", "evil.csr").expectOk().out();
         assertTrue(csrText.contains("CA:TRUE") && csrText.contains("Certificate Sign"), "the CSR really asks: " + csrText);
 
         issue(dir, "--csr", "evil.csr").expectOk();
-        X509Certificate c = ProfileVerifiersTest.cert(dir.resolve("evil.crt"));
+        X509Certificate c = Support.cert(dir.resolve("evil.crt"));
         assertEquals(-1, c.getBasicConstraints(), "CA:FALSE");
-        assertEquals(Set.of(0, 2), ProfileVerifiersTest.keyUsageBits(c), "digitalSignature, keyEncipherment only");
-        assertEquals(List.of(ProfileVerifiersTest.OID_SERVER_AUTH, ProfileVerifiersTest.OID_CLIENT_AUTH),
+        assertEquals(Set.of(0, 2), Support.keyUsageBits(c), "digitalSignature, keyEncipherment only");
+        assertEquals(List.of(Support.OID_SERVER_AUTH, Support.OID_CLIENT_AUTH),
                 c.getExtendedKeyUsage());
-        ProfileVerifiersTest.assertVerifyOk(dir, "ca.crt", "evil.crt", "sslserver", true);
+        Support.assertVerifyOk(dir, "ca.crt", "evil.crt", "sslserver", true);
         // And it cannot act as a CA: issue.java itself refuses it.
         Support.Result r = issue(dir, "--ca", "evil.crt", "--ca-key", "evil.key", "--name", "child", "child.example.com");
         assertEquals(1, r.code(), r::all);
@@ -330,14 +287,6 @@ class TutorialOpensslTest {
         return Support.cli(new issue(), all.toArray(String[]::new));
     }
 
-    static Support.Result openssl(Path dir, String... args) {
-        return openssl(dir, List.of(args));
-    }
-
-    static Support.Result openssl(Path dir, List<String> args) {
-        return Support.exec(dir, Map.of(), Support.WAIT, concat(List.of("openssl"), args)).expectOk();
-    }
-
     /** The subject as openssl prints it (subject=C = KR, ST = ..., CN = ...) for a CSR (req) or a certificate (x509). */
     private static String opensslSubject(Path dir, String kind, String file) {
         return Support.exec(dir, "openssl", kind, "-noout", "-subject", "-in", file).expectOk().out().strip();
@@ -347,14 +296,6 @@ class TutorialOpensslTest {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
-    }
-
-    private static void write(Path p, String text) {
-        try {
-            Files.writeString(p, text);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
     }
 
     private static Set<Path> list(Path dir) throws IOException {
