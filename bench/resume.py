@@ -1,11 +1,10 @@
-"""bench/resume.py: resumed TLS handshakes per second, as `openssl s_time -reuse` measures them.
+"""bench/resume.py: resumed TLS handshakes per second, the way `openssl s_time -reuse` measures them.
 
-s_time -reuse keeps one SSL object and needs the server to end each HTTP/1.0 response with a TLS
-close_notify. The JDK's HttpsServer (serve.java) closes the connection without one, and s_time then
-never resumes (it prints "*" for every connection, not "r"). This client does the same work as
-s_time -reuse and works with both servers: for SECONDS, it connects, offers the session of the
-first connection, sends GET / HTTP/1.0, reads the response to its end, and closes. It prints the
-connections per second and how many of them the server actually resumed.
+For SECONDS it connects, offers the session of the first connection (a TLS 1.3 ticket, or a TLS 1.2
+session id), sends GET / HTTP/1.0, reads the response to its end, and closes. It prints the
+connections per second and how many of them the server actually resumed. A server must end each
+connection with close_notify for clients to keep the session: serve.java does, and s_time -reuse
+resumes there too (tests/ResumptionTest.java); this script also says how many resumed.
 
 usage: python3 bench/resume.py PORT SECONDS CA CERT KEY
 """

@@ -186,4 +186,33 @@ class InteropNginxTest {
         Support.requireTool("nginx", "nginx");
         Support.requireTool("curl", "curl");
     }
+
+    // ------------------------------------------------------------------ nginx as a gateway in front of serve.java
+
+    /**
+     * The way services sit behind a gateway: nginx terminates the caller's TLS and calls serve.java
+     * upstream with a client certificate of its own (proxy_ssl_certificate), checking serve.java's
+     * certificate (proxy_ssl_verify on). A request through nginx reaches /whoami with nginx's identity;
+     * without nginx's client certificate, serve.java refuses it, says why in its log, and nginx answers 502.
+     */
+    @Test
+    void nginxAsAGatewayReachesServeJavaWithItsOwnClientCertificate() throws IOException {
+        requireTools();
+        Support.issueInto(dir, "--name", "gateway", "gateway.example.com");
+        List<String> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (var b = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withAllow("DNS:gateway.example.com")
+                .withLog(log::add))) {
+            try (TlsPeers.Nginx gateway = TlsPeers.startNginxProxy(dir, "gateway", "gateway", B, b.port())) {
+                Support.Result r = TlsPeers.curl(dir, "ca.crt", "gateway.example.com", gateway.port(), "/whoami", "-w", TlsPeers.HTTP_CODE);
+                assertTrue(r.out().contains("http_code=200"), r::all);
+                assertTrue(r.out().contains("  subject: CN=gateway.example.com"), "serve.java saw nginx's certificate: " + r.out());
+                assertTrue(log.stream().anyMatch(l -> l.contains("GET /whoami 200 client=\"CN=gateway.example.com\"")), String.join("\n", log));
+            }
+            try (TlsPeers.Nginx anonymous = TlsPeers.startNginxProxy(dir, "gateway", null, B, b.port())) {
+                Support.Result r = TlsPeers.curl(dir, "ca.crt", "gateway.example.com", anonymous.port(), "/whoami", "-w", TlsPeers.HTTP_CODE);
+                assertTrue(r.out().contains("http_code=502"), "nginx without a client certificate is refused upstream: " + r.all());
+                Support.awaitLog(log, "refused: no client certificate");
+            }
+        }
+    }
 }

@@ -145,12 +145,50 @@ final class TlsPeers {
     }
 
     private static Nginx startNginx(Path certDir, String server, VerifyClient mode, String protocols) throws IOException {
+        String location = """
+                        ssl_client_certificate %s;
+                        ssl_verify_client %s;
+                        default_type text/plain;
+                        location / {
+                            return 200 "Hello from nginx: protocol=$ssl_protocol verify=$ssl_client_verify client=$ssl_client_s_dn\\n";
+                        }
+                """.formatted(certDir.resolve("ca.crt"), mode.directive());
+        return runNginx(certDir, server, protocols, location, "");
+    }
+
+    /**
+     * nginx as a gateway in front of a service: TLS on a free port with SERVER.crt and .key, and every
+     * request passed to https://upstreamName at 127.0.0.1:upstreamPort, with CLIENT.crt and .key as
+     * nginx's own client certificate upstream (null: none) and the upstream's certificate checked
+     * against ca.crt and upstreamName (proxy_ssl_verify on), as services sit behind a gateway.
+     */
+    static Nginx startNginxProxy(Path certDir, String server, String client, String upstreamName, int upstreamPort) throws IOException {
+        String clientCert = client == null ? "" : """
+                            proxy_ssl_certificate %s;
+                            proxy_ssl_certificate_key %s;
+                """.formatted(certDir.resolve(client + ".crt"), certDir.resolve(client + ".key"));
+        String location = """
+                        location / {
+                            proxy_pass https://upstream_service;
+                            proxy_ssl_name %s;
+                            proxy_ssl_server_name on;
+                            proxy_ssl_protocols TLSv1.2 TLSv1.3;
+                            proxy_ssl_trusted_certificate %s;
+                            proxy_ssl_verify on;
+                            proxy_ssl_verify_depth 3;
+                %s        }
+                """.formatted(upstreamName, certDir.resolve("ca.crt"), clientCert);
+        String upstream = "    upstream upstream_service { server 127.0.0.1:" + upstreamPort + "; }\n";
+        return runNginx(certDir, server, "TLSv1.2 TLSv1.3", location, upstream);
+    }
+
+    private static Nginx runNginx(Path certDir, String server, String protocols, String serverBlock, String httpBlock) throws IOException {
         Support.requireTool("nginx", "nginx");
         int port = Support.freePort();
         Path prefix = Files.createTempDirectory(certDir, "nginx-" + port + "-");
         Path conf = prefix.resolve("nginx.conf");
         Files.writeString(conf, nginxConfig(prefix, port, certDir.resolve(server + ".crt"), certDir.resolve(server + ".key"),
-                certDir.resolve("ca.crt"), mode, protocols));
+                protocols, serverBlock, httpBlock));
         Path log = prefix.resolve("nginx.log");
         // -e: Debian's nginx would open /var/log/nginx/error.log before it reads our config.
         Process p = Support.start(prefix, log, List.of("nginx", "-p", prefix + "/", "-c", conf.toString(),
@@ -164,8 +202,8 @@ final class TlsPeers {
         return new Nginx(port, p, log);
     }
 
-    /** The whole nginx.conf; the server block is what the README shows users. */
-    private static String nginxConfig(Path prefix, int port, Path cert, Path key, Path ca, VerifyClient mode, String protocols) {
+    /** The whole nginx.conf: one TLS server, and the rest of its block (what the reference shows users). */
+    private static String nginxConfig(Path prefix, int port, Path cert, Path key, String protocols, String serverBlock, String httpBlock) {
         // As root, nginx runs its workers as "nobody", who cannot enter the test's 0700 temp folder
         // (no file there could be served, no request body buffered); as another user it stays that user.
         String user = "root".equals(System.getProperty("user.name")) ? "user root;\n" : "";
@@ -185,15 +223,9 @@ final class TlsPeers {
                         ssl_protocols %s;
                         ssl_certificate %s;
                         ssl_certificate_key %s;
-                        ssl_client_certificate %s;
-                        ssl_verify_client %s;
-                        default_type text/plain;
-                        location / {
-                            return 200 "Hello from nginx: protocol=$ssl_protocol verify=$ssl_client_verify client=$ssl_client_s_dn\\n";
-                        }
-                    }
-                }
-                """.formatted(prefix.resolve("nginx.pid"), temp, port, protocols, cert, key, ca, mode.directive());
+                %s    }
+                %s}
+                """.formatted(prefix.resolve("nginx.pid"), temp, port, protocols, cert, key, serverBlock, httpBlock);
     }
 
     // ------------------------------------------------------------------ Python
