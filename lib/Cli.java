@@ -80,6 +80,11 @@ public final class Cli {
         // picocli would read an argument "@FILE" as FILE's lines: a NAME such as @certs/ca.key would
         // then print lines of the key in an error message. Our arguments never need that.
         cl.setExpandAtFiles(false);
+        // Path.of("") is the current folder: --dir "" would quietly write into it (and tighten its mode).
+        cl.registerConverter(Path.class, v -> {
+            if (v.isEmpty()) throw new CommandLine.TypeConversionException("the value is empty (for the current folder, give .)");
+            return Path.of(v);
+        });
         if (command instanceof Setup s) s.setup(cl);
         cl.setParameterExceptionHandler((ex, a) -> {
             // picocli prints the whole usage by default; one line with a pointer to --help reads better.
@@ -257,7 +262,11 @@ public final class Cli {
 
         /** The password to encrypt a new key with, or null for none. */
         public char[] forNewKey() {
-            return spec == null ? null : password(spec, "--key-password");
+            if (spec == null) return null;
+            char[] pw = password(spec, "--key-password");
+            // An empty password reads as protection and gives none (and Bouncy Castle will not encrypt with one).
+            if (pw.length == 0) throw fail("--key-password %s is an empty password; leave --key-password out for a key without one", Text.escape(spec));
+            return pw;
         }
 
         public Supplier<char[]> forExisting(Path keyFile) {

@@ -162,6 +162,7 @@ public final class Pem {
                 if (o instanceof PKCS8EncryptedPrivateKeyInfo info) {
                     checkKdfRounds(info, shown, what);
                     pw = password.get();
+                    if (pw.length == 0) return conv.getPrivateKey(PrivateKeyInfo.getInstance(decryptWithEmptyPassword(info)));
                     var dec = new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(bc()).build(pw);
                     return conv.getPrivateKey(info.decryptPrivateKeyInfo(dec));
                 }
@@ -208,6 +209,41 @@ public final class Pem {
         if (rounds.signum() <= 0 || rounds.compareTo(BigInteger.valueOf(MAX_KDF_ROUNDS)) > 0)
             throw Failure.of("cannot read %s %s: it asks for %s rounds of password hashing, outside 1 to %,d "
                     + "(the file is damaged, or re-encrypt it with openssl pkcs8 -topk8 -iter 600000)", what, shown, rounds, MAX_KDF_ROUNDS);
+    }
+
+    /**
+     * PBES2 (PBKDF2 + AES-CBC) with an empty password, which openssl writes for -passout pass: and
+     * Bouncy Castle's JCE refuses ("password empty"). RFC 8018 allows a password of zero octets, so the
+     * key is derived with the PBKDF2 of BC's lightweight API, which takes one, and decrypted with the JDK.
+     */
+    static byte[] decryptWithEmptyPassword(PKCS8EncryptedPrivateKeyInfo info) throws GeneralSecurityException {
+        AlgorithmIdentifier alg = info.getEncryptionAlgorithm();
+        if (!alg.getAlgorithm().equals(PKCSObjectIdentifiers.id_PBES2))
+            throw new GeneralSecurityException("an empty password is read only for PBES2 (openssl pkcs8 -v2)");
+        var pbes2 = PBES2Parameters.getInstance(alg.getParameters());
+        var kdf = PBKDF2Params.getInstance(pbes2.getKeyDerivationFunc().getParameters());
+        var scheme = pbes2.getEncryptionScheme();
+        String oid = scheme.getAlgorithm().getId();
+        int keyBits = switch (oid) {
+            case "2.16.840.1.101.3.4.1.2" -> 128; // aes128-CBC
+            case "2.16.840.1.101.3.4.1.22" -> 192; // aes192-CBC
+            case "2.16.840.1.101.3.4.1.42" -> 256; // aes256-CBC
+            default -> throw new GeneralSecurityException("an empty password is read only with AES-CBC, not " + oid);
+        };
+        org.bouncycastle.crypto.Digest prf = switch (kdf.getPrf().getAlgorithm().getId()) {
+            case "1.2.840.113549.2.7" -> new org.bouncycastle.crypto.digests.SHA1Digest();
+            case "1.2.840.113549.2.9" -> new org.bouncycastle.crypto.digests.SHA256Digest();
+            case "1.2.840.113549.2.10" -> new org.bouncycastle.crypto.digests.SHA384Digest();
+            case "1.2.840.113549.2.11" -> new org.bouncycastle.crypto.digests.SHA512Digest();
+            default -> throw new GeneralSecurityException("an empty password is read only with PBKDF2-HMAC-SHA1/256/384/512");
+        };
+        var gen = new org.bouncycastle.crypto.generators.PKCS5S2ParametersGenerator(prf);
+        gen.init(new byte[0], kdf.getSalt(), kdf.getIterationCount().intValueExact());
+        byte[] key = ((org.bouncycastle.crypto.params.KeyParameter) gen.generateDerivedParameters(keyBits)).getKey();
+        byte[] iv = org.bouncycastle.asn1.ASN1OctetString.getInstance(scheme.getParameters()).getOctets();
+        var cipher = javax.crypto.Cipher.getInstance("AES/CBC/PKCS5Padding");
+        cipher.init(javax.crypto.Cipher.DECRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"), new javax.crypto.spec.IvParameterSpec(iv));
+        return cipher.doFinal(info.getEncryptedData());
     }
 
     /** True when the bytes hold an encrypted private key, so a caller can ask for a password first. */

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The tutorial's own OpenSSL artefacts (the OpenSSL tutorial "mTLS with OpenSSL", sections 1 and 2), made with its
@@ -121,6 +122,28 @@ class TutorialOpensslTest {
             issue(dir, "--ca", "ca.crt", "--ca-key", "ca-key.pem", B).expectOk();
             Support.assertVerifyOk(dir, "ca.crt", "service-b.crt", "sslclient", false);
         }
+    }
+
+    /** openssl encrypts with an empty password for -passout pass:, and reads it back with -passin pass:; so do we. */
+    @ParameterizedTest
+    @ValueSource(strings = {"aes256:hmacWithSHA256", "aes128:hmacWithSHA512", "aes192:hmacWithSHA1"})
+    void readsCaKeyEncryptedWithAnEmptyPassword(String scheme, @TempDir Path dir) throws IOException {
+        Support.requireTool("openssl", "openssl");
+        Support.tutorialRoot(dir, PASSWORD);
+        String[] s = scheme.split(":");
+        Support.openssl(dir, "pkcs8", "-topk8", "-in", "root.key", "-passin", "pass:" + PASSWORD, "-out", "ca-key.pem",
+                "-passout", "pass:", "-v2", s[0], "-v2prf", s[1]);
+        Support.openssl(dir, "pkey", "-in", "ca-key.pem", "-passin", "pass:", "-noout"); // openssl opens it so
+        issue(dir, "--ca", "ca.crt", "--ca-key", "ca-key.pem", "--ca-key-password", "pass:", A).expectOk();
+        Support.assertVerifyOk(dir, "ca.crt", "service-a.crt", "sslserver", false);
+        var wrong = issue(dir, "--ca", "ca.crt", "--ca-key", "ca-key.pem", "--ca-key-password", "pass:x", B);
+        assertEquals(1, wrong.code(), wrong.all());
+        assertTrue(wrong.err().contains("ca-key.pem: wrong password"), wrong.err());
+        // A new key is never encrypted with an empty password: that would look protected and be not.
+        var newKey = issue(dir, "--ca", "ca.crt", "--ca-key", "ca-key.pem", "--ca-key-password", "pass:", "--key-password", "pass:", B);
+        assertEquals(1, newKey.code(), newKey.all());
+        assertTrue(newKey.err().contains("--key-password pass: is an empty password"), newKey.err());
+        assertFalse(Files.exists(dir.resolve("service-b.key")));
     }
 
     /** env:VAR needs a real environment, so issue runs as its own process (java -cp <test classpath> issue). */
