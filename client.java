@@ -124,7 +124,9 @@ public class client implements Callable<Integer>, Cli.Setup {
         Result r = probe(new Options(Tls.url(url), cacert != null || dir == null ? cacert : dir.resolve("ca.crt"), cert, key,
                 keyPassword.spec, insecure, resolve, Duration.ofSeconds(connectTimeout), Duration.ofSeconds(maxTime), dir));
         if (verbose) err.print(r.handshake());
-        out.print(r.body());
+        // A probe, not a downloader: the body is shown with control characters escaped (Text.lines), so
+        // that a hostile server cannot clear, retitle or rewrite the terminal. curl -o saves bytes as they are.
+        out.print(Text.lines(r.body()));
         out.flush();
         if (r.explanation() != null) err.println("error: (" + r.exitCode() + ") " + r.explanation());
         return r.exitCode();

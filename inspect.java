@@ -9,6 +9,7 @@
 //SOURCES lib/Certs.java
 //SOURCES lib/Names.java
 //SOURCES lib/Pem.java
+//SOURCES lib/Csr.java
 //SOURCES lib/Describe.java
 //SOURCES lib/ReloadingKeyManager.java
 //SOURCES lib/Tls.java
@@ -26,11 +27,8 @@
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.math.BigInteger;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +39,6 @@ import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
-import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,16 +46,11 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.ContentInfo;
 import org.bouncycastle.asn1.pkcs.EncryptedData;
@@ -66,25 +58,13 @@ import org.bouncycastle.asn1.pkcs.EncryptionScheme;
 import org.bouncycastle.asn1.pkcs.PBES2Parameters;
 import org.bouncycastle.asn1.pkcs.PBKDF2Params;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
-import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCS12PfxPdu;
 import org.bouncycastle.pkcs.PKCS12SafeBag;
-import org.bouncycastle.util.IPAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -280,6 +260,7 @@ public class inspect implements Callable<Integer> {
     public static String describeCertificates(String source, List<X509Certificate> certs) {
         StringBuilder s = new StringBuilder();
         s.append(source).append(": ").append(certs.size() == 1 ? "1 certificate" : certs.size() + " certificates (a chain)").append('\n');
+        for (int i = 0; i < certs.size(); i++) Der.checkNesting(certs.get(i), Text.escape(source) + ": certificate " + (i + 1));
         for (int i = 0; i < certs.size(); i++) {
             X509Certificate c = certs.get(i);
             s.append("Certificate ").append(i + 1).append(" (").append(role(c)).append("):\n");
@@ -336,15 +317,18 @@ public class inspect implements Callable<Integer> {
             s.append(String.format("  %-30s unreadable (%s)%n", "Key:", Text.of(e)));
         }
         s.append(String.format("  %-30s %s%n", "Signature:", csrSignature(req, key)));
-        for (var attr : req.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
-            Extensions exts = Extensions.getInstance(attr.getAttrValues().getObjectAt(0));
-            for (ASN1ObjectIdentifier oid : exts.getExtensionOIDs()) {
-                Extension e = exts.getExtension(oid);
-                String value = oid.equals(Extension.subjectAlternativeName)
-                        ? Names.sans(GeneralNames.getInstance(e.getParsedValue())) : oid.getId();
-                s.append(String.format("  %-30s %s%n", "Requests " + (oid.equals(Extension.subjectAlternativeName)
-                        ? "SANs" : "extension") + (e.isCritical() ? " (critical)" : "") + ":", value));
-            }
+        List<Extension> requested;
+        try {
+            requested = Csr.requestedExtensions(req);
+        } catch (Certs.Refused r) { // the words issue.java gives when asked to sign it
+            throw Cli.fail("cannot show the CSR %s: %s", Text.escape(source), r.getMessage());
+        }
+        for (Extension e : requested) {
+            ASN1ObjectIdentifier oid = e.getExtnId();
+            String value = oid.equals(Extension.subjectAlternativeName)
+                    ? Names.sans(GeneralNames.getInstance(e.getExtnValue().getOctets())) : oid.getId();
+            s.append(String.format("  %-30s %s%n", "Requests " + (oid.equals(Extension.subjectAlternativeName)
+                    ? "SANs" : "extension") + (e.isCritical() ? " (critical)" : "") + ":", value));
         }
         if (req.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest).length == 0)
             s.append(String.format("  %-30s %s%n", "Requests SANs:", "none (issue.java uses the CN, as the tutorial's -extfile did)"));
@@ -356,7 +340,7 @@ public class inspect implements Callable<Integer> {
         if (key == null) return alg + ", not checked";
         try {
             // The JDK key already converted: BC's own lookup by OID misses the JDK's EC key factory.
-            return alg + (req.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))
+            return alg + (Csr.signatureValid(req, key)
                     ? ", valid" : ", BAD: the CSR was altered or damaged after it was made");
         } catch (Exception e) {
             return alg + ", cannot be checked (" + Text.of(e) + ")";
@@ -447,9 +431,17 @@ public class inspect implements Callable<Integer> {
             } catch (Exception e) {
                 continue;
             }
+            String entries;
+            try {
+                entries = pkcs12Entries(ks, pw);
+            } catch (Failure f) {
+                // A file without a MAC loads with any password; the wrong one shows only at the key.
+                if (f.kind == Failure.Kind.WRONG_PASSWORD) continue;
+                throw f;
+            }
             if (passwordSpec == null)
                 s.append(String.format("  %-30s %s%n", "Password:", pw.length == 0 ? "none" : "\"changeit\" (issue.java's default)"));
-            s.append(pkcs12Entries(ks, pw));
+            s.append(entries);
             return s.toString();
         }
         throw Cli.fail(passwordSpec != null ? "cannot open PKCS#12 file %s: wrong --password"
@@ -474,6 +466,8 @@ public class inspect implements Callable<Integer> {
                     s.append(describe((X509Certificate) ks.getCertificate(alias), Instant.now()));
                 }
             }
+        } catch (java.security.UnrecoverableKeyException e) {
+            throw new Failure(Failure.Kind.WRONG_PASSWORD, "wrong password for the PKCS#12 key", e);
         } catch (Exception e) {
             throw Cli.fail(e, "cannot read the PKCS#12 entries: %s", Text.of(e));
         }

@@ -9,6 +9,7 @@
 //SOURCES lib/Certs.java
 //SOURCES lib/Names.java
 //SOURCES lib/Pem.java
+//SOURCES lib/Csr.java
 //SOURCES lib/SafeFiles.java
 //SOURCES lib/Describe.java
 //SOURCES lib/Cli.java
@@ -205,9 +206,9 @@ public class issue implements Callable<Integer>, Cli.Aliases {
             if (common.p12 || common.keyPassword.spec != null)
                 throw Cli.fail("with a CSR the key stays with whoever made it, so --key-password and --p12 do not apply");
             SigningCa ca = common.signingCa(dir.dir);
-            Certs.Request req;
+            Csr.Request req;
             try {
-                req = Certs.checkCsr(Pem.csr(csr));
+                req = Csr.check(Pem.csr(csr));
             } catch (Certs.Refused r) {
                 throw Cli.fail(r, "cannot sign CSR %s: %s", Text.escape(csr.toString()), r.getMessage());
             }
@@ -235,6 +236,11 @@ public class issue implements Callable<Integer>, Cli.Aliases {
                     return gn;
                 }
                 case GeneralName.dNSName: case GeneralName.rfc822Name: case GeneralName.uniformResourceIdentifier:
+                    // An IA5String holds ASCII (RFC 5280 4.2.1.6): an internationalized name comes as its
+                    // xn-- form. Anything else would be read as Latin-1 and signed as another name.
+                    if (!gn.getName().toString().matches("[!-~]+"))
+                        throw Cli.fail("CSR %s asks for %s, which is not printable ASCII (RFC 5280 4.2.1.6: an international name "
+                                + "comes in its xn-- form)", Text.escape(csr.toString()), Names.san(gn));
                     try {
                         return Names.parse(gn.getName().toString());
                     } catch (Failure f) {

@@ -24,6 +24,8 @@ public record Allow(String type, String pattern) {
     /** DNS:NAME, URI:URI, IP:ADDR, EMAIL:ADDR or CN=NAME. */
     public static Allow parse(String spec) {
         String shown = Text.escape(spec);
+        // A name in a certificate holds no control character that we would match: such a pattern is a typo or an attack.
+        if (!Text.escape(spec).equals(spec)) throw Failure.of("'%s' holds control characters; a pattern is printable text", shown);
         for (String t : TYPES) {
             if (!spec.regionMatches(true, 0, t, 0, t.length())) continue;
             String p = spec.substring(t.length()).trim();

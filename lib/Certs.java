@@ -1,6 +1,6 @@
 // Certs.java: the certificates of jbang-mtls, read top to bottom: keys and signatures, validity,
 // serial, then the three profiles (root CA, intermediate CA, service certificate), the checks on a
-// signing CA and on a CSR made elsewhere, and the CRL. Each extension carries a one-line comment
+// signing CA, and the CRL (lib/Csr.java checks a CSR made elsewhere). Each extension carries a one-line comment
 // naming the verifier rule behind it; docs/PROFILE.md has the whole profile with its sources.
 //
 // This file stands alone: copy it into your project with org.bouncycastle:bcpkix-jdk18on and you
@@ -21,20 +21,12 @@ import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.bouncycastle.asn1.ASN1Encodable;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.ASN1Sequence;
-import org.bouncycastle.asn1.ASN1Set;
-import org.bouncycastle.asn1.pkcs.Attribute;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -55,10 +47,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 public final class Certs {
     private Certs() {}
@@ -99,7 +88,8 @@ public final class Certs {
             int bits = ((ECKey) key).getParams().getCurve().getField().getFieldSize();
             if (bits != 256 && bits != 384 && bits != 521)
                 throw new Refused(whose + " is an EC key on a " + bits + "-bit curve; use P-256, P-384 or P-521");
-        } else if (!key.getAlgorithm().equals("EdDSA") && !key.getAlgorithm().equals("Ed25519")) {
+        } else if (key instanceof java.security.interfaces.EdECKey ed ? !ed.getParams().getName().equals("Ed25519")
+                : !key.getAlgorithm().equals("Ed25519")) {
             throw new Refused(whose + " is a " + key.getAlgorithm() + " key; only RSA (2048 bits or more), EC and Ed25519 are signed");
         }
     }
@@ -304,84 +294,7 @@ public final class Certs {
         }
     }
 
-    // ---------------------------------------------------------------- 7. a CSR made elsewhere
-
-    /** What a CSR asks for, once checked: its key, its subject, and the names of its SAN request (not yet vetted). */
-    public record Request(PublicKey key, X500Name subject, List<GeneralName> names) {}
-
-    /**
-     * Checks a CSR before anything is signed: its signature (it proves the key's owner made it), its
-     * key and signature hash against the floor, and the extensions it requests, which must each
-     * appear once and parse. Only the SAN request is read; the CA decides every other extension.
-     */
-    public static Request checkCsr(PKCS10CertificationRequest req) {
-        PublicKey key;
-        try {
-            key = new JcaPEMKeyConverter().getPublicKey(req.getSubjectPublicKeyInfo());
-        } catch (Exception e) {
-            throw new Refused("its public key cannot be read (" + e.getMessage() + ")", e);
-        }
-        checkKeyStrength(key, "its key");
-        String sigAlg = req.getSignatureAlgorithm().getAlgorithm().getId();
-        if (weakSignature(sigAlg))
-            throw new Refused("it is signed with MD5 or SHA-1 (" + sigAlg + "); make it again with SHA-256 (openssl req -sha256)");
-        try {
-            // The JDK key, already converted: BC looks key factories up by OID, and the JDK's EC
-            // provider does not register the EC OID, so every EC CSR would fail the other way.
-            if (!req.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key)))
-                throw new Refused("its signature is bad: it was altered or damaged after it was made");
-        } catch (Refused r) {
-            throw r;
-        } catch (Exception e) {
-            throw new Refused("its signature cannot be checked (" + e.getMessage() + ")", e);
-        }
-        return new Request(key, req.getSubject(), requestedNames(req));
-    }
-
-    /** The SAN the CSR asks for, refusing a repeated or unreadable extension in the request. */
-    private static List<GeneralName> requestedNames(PKCS10CertificationRequest req) {
-        List<GeneralName> names = new ArrayList<>();
-        Set<ASN1ObjectIdentifier> seen = new HashSet<>();
-        for (Attribute attr : req.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
-            ASN1Set values = attr.getAttrValues();
-            for (ASN1Encodable value : values) {
-                ASN1Sequence exts;
-                try {
-                    exts = ASN1Sequence.getInstance(value);
-                } catch (RuntimeException e) {
-                    throw new Refused("its extension request is not a list of extensions", e);
-                }
-                for (ASN1Encodable one : exts) {
-                    Extension e;
-                    try {
-                        e = Extension.getInstance(one);
-                    } catch (RuntimeException ex) {
-                        throw new Refused("its extension request holds an entry that is not an extension", ex);
-                    }
-                    if (!seen.add(e.getExtnId()))
-                        throw new Refused("it carries " + extensionName(e.getExtnId()) + " twice (RFC 5280 4.2: an extension appears once)");
-                    if (!e.getExtnId().equals(Extension.subjectAlternativeName)) continue;
-                    try {
-                        names.addAll(List.of(GeneralNames.getInstance(e.getExtnValue().getOctets()).getNames()));
-                    } catch (RuntimeException ex) {
-                        throw new Refused("its subjectAltName is not valid DER (" + ex.getMessage() + ")", ex);
-                    }
-                }
-            }
-        }
-        return names;
-    }
-
-    static String extensionName(ASN1ObjectIdentifier oid) {
-        if (oid.equals(Extension.subjectAlternativeName)) return "subjectAltName";
-        if (oid.equals(Extension.basicConstraints)) return "basicConstraints";
-        if (oid.equals(Extension.keyUsage)) return "keyUsage";
-        if (oid.equals(Extension.extendedKeyUsage)) return "extendedKeyUsage";
-        if (oid.equals(Extension.subjectKeyIdentifier)) return "subjectKeyIdentifier";
-        return "the extension " + oid.getId();
-    }
-
-    // ---------------------------------------------------------------- 8. the CRL
+    // ---------------------------------------------------------------- 7. the CRL
 
     /**
      * A CRL signed by the CA (RFC 5280 section 5): the previous entries, plus serials revoked now

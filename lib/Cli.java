@@ -76,7 +76,14 @@ public final class Cli {
      */
     public static int run(Object command, PrintWriter out, PrintWriter err, String... args) {
         if (command instanceof Aliases a) args = a.rewrite(args);
+        // The safety net under every Text.escape: whatever a script prints, no control character
+        // reaches the terminal raw (a name that holds ESC [ 2 J cannot clear it). Newlines pass.
+        PrintWriter rawErr = err;
+        out = new PrintWriter(new Escaping(out, false), true);
+        err = new PrintWriter(new Escaping(err, false), true);
         CommandLine cl = new CommandLine(command).setOut(out).setErr(err);
+        // picocli colours help with escape codes on a terminal; the net above would show them as text.
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         // picocli would read an argument "@FILE" as FILE's lines: a NAME such as @certs/ca.key would
         // then print lines of the key in an error message. Our arguments never need that.
         cl.setExpandAtFiles(false);
@@ -86,9 +93,10 @@ public final class Cli {
             return Path.of(v);
         });
         if (command instanceof Setup s) s.setup(cl);
+        PrintWriter errWriter = err;
         cl.setParameterExceptionHandler((ex, a) -> {
             // picocli prints the whole usage by default; one line with a pointer to --help reads better.
-            err.println("error: " + Text.oneLine(usageMessage(ex)) + ". Try '"
+            errWriter.println("error: " + Text.oneLine(usageMessage(ex)) + ". Try '"
                     + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the options.");
             return 2;
         });
@@ -97,15 +105,88 @@ public final class Cli {
             for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) debug |= p.hasMatchedOption("--debug");
             boolean expected = ex instanceof Failure || ex instanceof Certs.Refused;
             String hint = debug || expected ? "" : " (run again with --debug to see the stack trace)";
-            err.println("error: " + Text.oneLine(describe(ex)) + hint);
-            if (debug) ex.printStackTrace(err);
-            err.flush();
+            errWriter.println("error: " + Text.oneLine(describe(ex)) + hint);
+            if (debug) { // a stack trace indents with tabs: those pass, nothing else does
+                errWriter.flush();
+                PrintWriter trace = new PrintWriter(new Escaping(rawErr, true), true);
+                ex.printStackTrace(trace);
+                trace.flush();
+            }
+            errWriter.flush();
             return 1;
+        });
+        cl.setExecutionStrategy(parsed -> {
+            refuseEmptyValues(parsed);
+            return new CommandLine.RunLast().execute(handOptionsDown(parsed));
         });
         int code = cl.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** A Writer that shows control characters as escapes (Text.escape's rules), newlines excepted. */
+    static final class Escaping extends java.io.FilterWriter {
+        private final boolean tabs;
+
+        Escaping(java.io.Writer to, boolean tabs) {
+            super(to);
+            this.tabs = tabs;
+        }
+
+        @Override
+        public void write(int c) throws java.io.IOException {
+            if (c == '\n' || (tabs && c == '\t') || !(c < 0x20 || (c >= 0x7f && c < 0xa0) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
+                    || c == 0x2028 || c == 0x2029 || c == 0x200e || c == 0x200f || c == 0x061c)) out.write(c);
+            else out.write(Text.escape(String.valueOf((char) c)));
+        }
+
+        @Override
+        public void write(char[] buf, int off, int len) throws java.io.IOException {
+            for (int i = off; i < off + len; i++) write(buf[i]);
+        }
+
+        @Override
+        public void write(String str, int off, int len) throws java.io.IOException {
+            for (int i = off; i < off + len; i++) write(str.charAt(i));
+        }
+    }
+
+    /**
+     * An empty value is refused for every option, whatever it is for: JBang drops an empty argument,
+     * so a user who typed one may have meant something else, and "" is no file, name or password.
+     */
+    static void refuseEmptyValues(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand())
+            for (CommandLine.Model.OptionSpec o : p.matchedOptions())
+                for (String v : o.originalStringValues())
+                    if (v.isEmpty())
+                        throw new CommandLine.ParameterException(p.commandSpec().commandLine(), o.longestName() + " is empty"
+                                + (o.longestName().contains("password") ? "; an empty password is pass: (nothing after the colon)" : ""));
+    }
+
+    /**
+     * "issue.java --dir d sign x.csr": picocli gives --dir to issue.java, and sign would run on certs/.
+     * Each option given before a subcommand is handed down to the subcommand that runs, which has
+     * the same option (Dir, Ca, ... are shared mixins); one it lacks, or gives again, is refused.
+     */
+    static CommandLine.ParseResult handOptionsDown(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p.subcommand() != null; p = p.subcommand()) {
+            CommandLine.ParseResult sub = p.subcommand();
+            for (CommandLine.Model.OptionSpec o : p.matchedOptions()) {
+                if (o.usageHelp() || o.versionHelp()) continue;
+                String subName = sub.commandSpec().name();
+                CommandLine.Model.OptionSpec target = sub.commandSpec().findOption(o.longestName());
+                if (target == null)
+                    throw new CommandLine.ParameterException(sub.commandSpec().commandLine(), String.format(
+                            "%s does not apply to %s: give it without %s", o.longestName(), subName, subName));
+                if (sub.hasMatchedOption(target))
+                    throw new CommandLine.ParameterException(sub.commandSpec().commandLine(), String.format(
+                            "%s is given both before and after %s: give it once", o.longestName(), subName));
+                target.setValue(o.getValue());
+            }
+        }
+        return parsed;
     }
 
     /**
@@ -127,6 +208,8 @@ public final class Cli {
         if (ex instanceof Failure f && f.kind == Failure.Kind.EXISTS)
             return Text.withoutClassNames(f.getMessage()) + " (add --force to replace it: the old file is kept as a timestamped .bak)";
         if (ex instanceof Failure || ex instanceof Certs.Refused) return Text.withoutClassNames(ex.getMessage());
+        // A file name no file can have (a NUL in it): the words, with the name escaped.
+        if (ex instanceof java.nio.file.InvalidPathException p) return "'" + Text.escape(p.getInput()) + "' is not a possible file name: " + p.getReason();
         String msg = ex.getMessage();
         return "unexpected " + ex.getClass().getSimpleName() + (msg == null ? "" : ": " + msg.replace('\n', ' '));
     }

@@ -89,7 +89,7 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
                     + "failed, so no connection was made. Likely cause: the name exists only in the tutorial's /etc/hosts. "
                     + "Fix: map it without root with --resolve %s:127.0.0.1 (or the service's address).", host, Tls.hostPort(c.url())));
         if (connect instanceof SocketTimeoutException || connect instanceof HttpConnectTimeoutException)
-            return timeout(where, "connecting", c.connectTimeout(), seenAs);
+            return timeout(where, "the TCP connect", c.connectTimeout(), seenAs);
         if (connect != null)
             return new Diagnosis(Problem.CONNECT_REFUSED, String.format("Could not connect to %s: the connection was "
                     + "refused, so nothing listens there. Likely cause: the service is not running, or the port or "
@@ -97,7 +97,7 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
                     + "correct the URL. (Seen as: %s)", where, seenAs));
         if (seen.trustFailure != null) return serverCertProblem(c, seen, where, seenAs);
         if (Tls.find(e, HttpTimeoutException.class) != null || Tls.find(e, SocketTimeoutException.class) != null)
-            return timeout(where, "waiting for the TLS handshake or the answer", c.maxTime(), seenAs);
+            return timeout(where, seen.stage, c.maxTime(), seenAs);
 
         String alert = alert(seenAs);
         boolean sentNone = seen.sent == null;
@@ -123,8 +123,8 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
     }
 
     private static Diagnosis timeout(String where, String what, Duration limit, String seenAs) {
-        return new Diagnosis(Problem.TIMEOUT, String.format("No answer from %s within %d s while %s: the connection "
-                + "timed out. Likely cause: a firewall dropping packets, a wrong address, or a server that accepts "
+        return new Diagnosis(Problem.TIMEOUT, String.format("No answer from %s within %d s: it stalled during %s, and "
+                + "the call timed out. Likely cause: a firewall dropping packets, a wrong address, or a server that accepts "
                 + "connections but does not speak TLS there. Fix: check the address and port; raise --connect-timeout "
                 + "or --max-time if the server is merely slow. (Seen as: %s)", where, limit.toSeconds(), what, seenAs));
     }

@@ -40,6 +40,9 @@ public final class Fetch {
         public boolean ok() { return failure == null; }
     }
 
+    /** The most header lines we read, as nginx's 100 request headers times ten. */
+    static final int MAX_HEADERS = 1000;
+
     /** The most body we read: a probe shows an answer, it does not download files. */
     static final int MAX_BODY = 16 << 20;
 
@@ -52,7 +55,7 @@ public final class Fetch {
         try {
             s = Tls.connect(c, seen, deadline);
             dog = Tls.Watchdog.start(s, deadline);
-            seen.stage = "sending the request";
+            seen.stage = "the request";
             String host = c.url().getHost();
             String hostHeader = c.url().getPort() == -1 ? host : host + ":" + c.url().getPort();
             String path = c.url().getRawPath() == null || c.url().getRawPath().isEmpty() ? "/" : c.url().getRawPath();
@@ -61,11 +64,13 @@ public final class Fetch {
             out.write(("GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: jbang-mtls-client\r\n"
                     + "Accept: */*\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            seen.stage = "reading the answer";
+            seen.stage = "the answer";
             Response r = readResponse(new java.io.BufferedInputStream(s.getInputStream()));
+            // A watchdog that fired may leave a read looking like a clean end: a stalled answer is a timeout.
+            if (dog.expired()) throw new java.net.SocketTimeoutException("the deadline passed during " + seen.stage);
             return new Outcome(r.status(), r.body(), Optional.of(s.getSession()), seen, Diagnosis.ofResponse(r.status(), r.body(), c, seen));
         } catch (IOException e) {
-            IOException why = dog != null && dog.expired() ? new java.net.SocketTimeoutException("the deadline passed while " + seen.stage) : e;
+            IOException why = dog != null && dog.expired() ? new java.net.SocketTimeoutException("the deadline passed during " + seen.stage) : e;
             return new Outcome(-1, "", Optional.empty(), seen, Diagnosis.of(why, c, seen));
         } finally {
             if (dog != null) dog.cancel();
@@ -84,7 +89,9 @@ public final class Fetch {
         if (!m.matches()) throw new IOException("not an HTTP answer: " + Text.escape(statusLine.substring(0, Math.min(60, statusLine.length()))));
         long length = -1;
         boolean chunked = false;
+        int headers = 0;
         for (String h; (h = line(in)) != null && !h.isEmpty(); ) {
+            if (++headers > MAX_HEADERS) throw new IOException("the answer has more than " + MAX_HEADERS + " header lines");
             String lower = h.toLowerCase(Locale.ROOT);
             try {
                 if (lower.startsWith("content-length:")) length = Long.parseLong(lower.substring(15).trim());
@@ -117,7 +124,8 @@ public final class Fetch {
         byte[] buf = new byte[8192];
         for (long left = n; left > 0; ) {
             int r = in.read(buf, 0, (int) Math.min(buf.length, left));
-            if (r < 0) return;
+            if (r < 0 && n == MAX_BODY) return; // unframed: the end of the connection is the end of the body
+            if (r < 0) throw new EOFException("the answer was cut short: " + (n - left) + " of " + n + " bytes of its body arrived");
             to.write(buf, 0, r);
             left -= r;
         }
@@ -127,7 +135,8 @@ public final class Fetch {
     private static String line(InputStream in) throws IOException {
         StringBuilder s = new StringBuilder();
         for (int b; (b = in.read()) != '\n'; ) {
-            if (b < 0) return s.length() == 0 ? null : s.toString();
+            if (b < 0 && s.length() == 0) return null;
+            if (b < 0) throw new EOFException("the connection closed in the middle of a line of the answer's headers");
             if (s.length() > 65536) throw new IOException("an HTTP header line is too long");
             if (b != '\r') s.append((char) b);
         }

@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -124,6 +123,8 @@ public final class Lint {
                 + "unable to get local issuer certificate)", "re-issue it from this CA: issue.java copies the CA's SKI into the AKI"),
         SELF_SIGNED_LEAF("self-signed-leaf", 18, "every verifier, unless this very certificate is trusted (OpenSSL error 18)",
                 "make a CA and issue from it: ./jbang ca.java, then ./jbang issue.java NAME"),
+        EXTENSION_MALFORMED("extension-malformed", 0, "every verifier: OpenSSL, Go, Python and the JDK refuse a certificate "
+                + "whose extension does not parse (RFC 5280 4.2)", REISSUE),
         UNUSED_CERTIFICATE("unused-certificate", 0, "servers send it anyway; clients must skip it",
                 "list the leaf first, then each issuer in order, and nothing else");
 
@@ -206,20 +207,51 @@ public final class Lint {
      * chain that ends outside them is an error; else (CA certificates given beside the leaf) a note.
      */
     public static Report lint(List<X509Certificate> given, List<X509Certificate> issuers, Purpose purpose, boolean strict) {
+        for (int i = 0; i < given.size(); i++) Der.checkNesting(given.get(i), "certificate " + (i + 1));
+        for (int i = 0; i < issuers.size(); i++) Der.checkNesting(issuers.get(i), "CA certificate " + (i + 1));
         Report r = new Report();
         r.purpose = purpose;
         buildChain(given, issuers, strict, r);
         Instant now = Instant.now();
+        boolean malformed = false;
         for (int i = 0; i < r.chain.size(); i++) {
             X509Certificate c = r.chain.get(i);
+            // A damaged extension is the finding: the checks below would each trip over it.
+            String broken = malformedExtension(c);
+            if (broken != null) {
+                r.add(Severity.ERROR, Rule.EXTENSION_MALFORMED, i, "its " + broken);
+                malformed = true;
+                continue;
+            }
             checkStructure(c, i, r, now);
             checkKey(c, i, r);
             if (isCa(c) || i > 0) checkCa(c, i, r);
             else checkLeaf(c, r);
             if (i + 1 < r.chain.size()) checkLink(c, r.chain.get(i + 1), i, r);
         }
-        checkEkuChain(r);
+        if (!malformed) checkEkuChain(r);
         return r;
+    }
+
+    /** The first extension whose value does not parse as its kind requires (Der.extensionProblem), or null. */
+    static String malformedExtension(X509Certificate c) {
+        for (boolean critical : new boolean[] {true, false}) {
+            var oids = critical ? c.getCriticalExtensionOIDs() : c.getNonCriticalExtensionOIDs();
+            if (oids == null) continue;
+            for (String oid : oids) {
+                byte[] wrapped = c.getExtensionValue(oid);
+                byte[] value;
+                try {
+                    value = org.bouncycastle.asn1.ASN1OctetString.getInstance(wrapped).getOctets();
+                } catch (RuntimeException e) {
+                    return "extension " + oid + " cannot be read";
+                }
+                String problem = Der.extensionProblem(new org.bouncycastle.asn1.x509.Extension(
+                        new org.bouncycastle.asn1.ASN1ObjectIdentifier(oid), critical, value));
+                if (problem != null) return problem;
+            }
+        }
+        return null;
     }
 
     /**

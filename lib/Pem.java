@@ -82,6 +82,8 @@ public final class Pem {
             if (bytes.length > MAX_INPUT_BYTES)
                 throw Failure.of("cannot read %s %s: it holds more than %d bytes, far too much for a %s", what, shown, MAX_INPUT_BYTES, what);
             if (bytes.length == 0) throw Failure.of("cannot read %s %s: the file is empty", what, shown);
+            String deep = tooDeep(bytes);
+            if (deep != null) throw Failure.of("cannot read %s %s: %s", what, shown, deep);
             return bytes;
         } catch (NoSuchFileException e) {
             throw Failure.of("cannot read %s %s: no such file", what, shown);
@@ -90,6 +92,37 @@ public final class Pem {
         } catch (IOException e) {
             throw Failure.of(e, "cannot read %s %s: %s", what, shown, Text.of(e));
         }
+    }
+
+    /**
+     * Null, or how the file's ASN.1 nests too deeply for the parsers (the JDK's and Bouncy Castle's
+     * recurse once per level): checked on DER as it is and on each PEM block's contents, before any
+     * parser sees them. Text that is neither (a password file) passes.
+     */
+    static String tooDeep(byte[] bytes) {
+        if (!looksLikePem(bytes)) {
+            String d = Der.tooDeep(bytes);
+            return d == null ? null : "its DER data " + d;
+        }
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        int block = 0;
+        for (int at = text.indexOf("-----BEGIN "); at >= 0; at = text.indexOf("-----BEGIN ", at + 1)) {
+            block++;
+            int bodyStart = text.indexOf('\n', at);
+            int end = text.indexOf("-----END", at);
+            if (bodyStart < 0 || end < bodyStart) break;
+            String body = text.substring(bodyStart + 1, end);
+            if (body.contains(":")) continue; // Proc-Type/DEK-Info headers: an encrypted key, not DER to look at
+            byte[] der;
+            try {
+                der = java.util.Base64.getMimeDecoder().decode(body);
+            } catch (IllegalArgumentException notBase64) {
+                continue; // the parser says what is wrong with it
+            }
+            String d = Der.tooDeep(der);
+            if (d != null) return "its PEM block " + block + " holds DER data that " + d;
+        }
+        return null;
     }
 
     /** Every certificate in a PEM (or DER) file, in order. Fails with one line when there is none. */
@@ -124,7 +157,7 @@ public final class Pem {
         return certificates(file, what).get(0);
     }
 
-    /** A certificate signing request, PEM or DER; Certs.checkCsr checks it. */
+    /** A certificate signing request, PEM or DER; Csr.check checks it. */
     public static PKCS10CertificationRequest csr(Path file) {
         byte[] bytes = read(file, "CSR");
         String shown = Text.escape(file.toString());
@@ -216,6 +249,10 @@ public final class Pem {
      * Bouncy Castle's JCE refuses ("password empty"). RFC 8018 allows a password of zero octets, so the
      * key is derived with the PBKDF2 of BC's lightweight API, which takes one, and decrypted with the JDK.
      */
+    /** aes128-CBC, aes192-CBC and aes256-CBC (NIST's OIDs), with their key sizes. */
+    private static final java.util.Map<String, Integer> AES_CBC_BITS = java.util.Map.of(
+            "2.16.840.1.101.3.4.1.2", 128, "2.16.840.1.101.3.4.1.22", 192, "2.16.840.1.101.3.4.1.42", 256);
+
     static byte[] decryptWithEmptyPassword(PKCS8EncryptedPrivateKeyInfo info) throws GeneralSecurityException {
         AlgorithmIdentifier alg = info.getEncryptionAlgorithm();
         if (!alg.getAlgorithm().equals(PKCSObjectIdentifiers.id_PBES2))
@@ -224,19 +261,14 @@ public final class Pem {
         var kdf = PBKDF2Params.getInstance(pbes2.getKeyDerivationFunc().getParameters());
         var scheme = pbes2.getEncryptionScheme();
         String oid = scheme.getAlgorithm().getId();
-        int keyBits = switch (oid) {
-            case "2.16.840.1.101.3.4.1.2" -> 128; // aes128-CBC
-            case "2.16.840.1.101.3.4.1.22" -> 192; // aes192-CBC
-            case "2.16.840.1.101.3.4.1.42" -> 256; // aes256-CBC
-            default -> throw new GeneralSecurityException("an empty password is read only with AES-CBC, not " + oid);
-        };
-        org.bouncycastle.crypto.Digest prf = switch (kdf.getPrf().getAlgorithm().getId()) {
-            case "1.2.840.113549.2.7" -> new org.bouncycastle.crypto.digests.SHA1Digest();
-            case "1.2.840.113549.2.9" -> new org.bouncycastle.crypto.digests.SHA256Digest();
-            case "1.2.840.113549.2.10" -> new org.bouncycastle.crypto.digests.SHA384Digest();
-            case "1.2.840.113549.2.11" -> new org.bouncycastle.crypto.digests.SHA512Digest();
-            default -> throw new GeneralSecurityException("an empty password is read only with PBKDF2-HMAC-SHA1/256/384/512");
-        };
+        Integer keyBits = AES_CBC_BITS.get(oid);
+        if (keyBits == null) throw new GeneralSecurityException("an empty password is read only with AES-CBC, not " + oid);
+        String prfOid = kdf.getPrf().getAlgorithm().getId();
+        org.bouncycastle.crypto.Digest prf = prfOid.equals("1.2.840.113549.2.7") ? new org.bouncycastle.crypto.digests.SHA1Digest()
+                : prfOid.equals("1.2.840.113549.2.9") ? new org.bouncycastle.crypto.digests.SHA256Digest()
+                : prfOid.equals("1.2.840.113549.2.10") ? new org.bouncycastle.crypto.digests.SHA384Digest()
+                : prfOid.equals("1.2.840.113549.2.11") ? new org.bouncycastle.crypto.digests.SHA512Digest() : null;
+        if (prf == null) throw new GeneralSecurityException("an empty password is read only with PBKDF2-HMAC-SHA1/256/384/512");
         var gen = new org.bouncycastle.crypto.generators.PKCS5S2ParametersGenerator(prf);
         gen.init(new byte[0], kdf.getSalt(), kdf.getIterationCount().intValueExact());
         byte[] key = ((org.bouncycastle.crypto.params.KeyParameter) gen.generateDerivedParameters(keyBits)).getKey();

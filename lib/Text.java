@@ -39,6 +39,23 @@ public final class Text {
         return out == null ? s : out.toString();
     }
 
+    /**
+     * Text of several lines from a peer (an HTTP body) made safe for a terminal: escape() line by line,
+     * so newlines stay (a CRLF ending becomes one) and everything else that a terminal acts on is shown.
+     */
+    public static String lines(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 16);
+        int start = 0;
+        for (int i = 0; i <= s.length(); i++) {
+            if (i < s.length() && s.charAt(i) != '\n') continue;
+            int end = i > start && s.charAt(i - 1) == '\r' ? i - 1 : i;
+            out.append(escape(s.substring(start, end)));
+            if (i < s.length()) out.append('\n');
+            start = i + 1;
+        }
+        return out.toString();
+    }
+
     /** Line and paragraph separators, bidirectional controls, and surrogates that are not half of a pair. */
     private static boolean invisible(char c) {
         return c == 0x2028 || c == 0x2029 || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)

@@ -213,8 +213,8 @@ public final class Tls {
         public volatile String cipher;
         public volatile IOException connectFailure;
         public volatile InetSocketAddress mappedTo;
-        /** What the call was doing last: connecting, the TLS handshake, sending the request, reading the answer. */
-        public volatile String stage = "connecting";
+        /** What the call was doing last: the TCP connect, the TLS handshake, the request, the answer. */
+        public volatile String stage = "the TCP connect";
 
         void session(SSLEngine engine, Socket socket) {
             SSLSession s = engine != null ? engine.getHandshakeSession()
@@ -349,7 +349,7 @@ public final class Tls {
         Socket plain = new Socket();
         Watchdog dog = Watchdog.start(plain, deadline);
         try {
-            seen.stage = "connecting";
+            seen.stage = "the TCP connect";
             try {
                 long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
                 plain.connect(addr, (int) Math.min(left, c.connectTimeout().toMillis()));
@@ -413,6 +413,8 @@ public final class Tls {
     /** An https:// URL with a host and a port in range; anything else fails with one line. */
     public static URI url(String text) {
         URI u;
+        // Java's URI takes non-ASCII "other" characters, bidirectional overrides among them.
+        if (!Text.escape(text).equals(text)) throw Failure.of("'%s' is not a URL: it holds control characters", Text.oneLine(text));
         try {
             u = new URI(text);
         } catch (java.net.URISyntaxException e) {
@@ -420,7 +422,8 @@ public final class Tls {
         }
         if (!"https".equalsIgnoreCase(u.getScheme()) || u.getHost() == null)
             throw Failure.of("'%s' is not an https:// URL with a host name", Text.oneLine(text));
-        if (u.getPort() > 65535) throw Failure.of("'%s': port %d is out of range (1 to 65535)", Text.oneLine(text), u.getPort());
+        if (u.getPort() > 65535 || u.getPort() == 0)
+            throw Failure.of("'%s': port %d is out of range (1 to 65535)", Text.oneLine(text), u.getPort());
         return u;
     }
 

@@ -221,6 +221,9 @@ public final class TrustStores {
         List<String> base = List.of(keytool(), "-keystore", store.toString(), "-storepass:env", "TRUST_STORE_PASSWORD", "-noprompt");
         boolean exists = Files.exists(store);
         if (!exists && !add) return "  Java " + store + ": not installed (no such keystore)\n";
+        Path folder = store.toAbsolutePath().getParent();
+        if (!exists && folder != null && !Files.isDirectory(folder))
+            throw Failure.of("cannot create keystore %s: the folder %s does not exist", Text.escape(store.toString()), Text.escape(folder.toString()));
         Proc listed = exists ? run(concat(base, "-exportcert", "-rfc", "-alias", alias), env) : new Proc(1, "");
         if (exists && listed.output().contains("password was incorrect"))
             throw new Failure(Failure.Kind.WRONG_PASSWORD, "cannot open keystore " + store + ": wrong password", null);
@@ -323,9 +326,10 @@ public final class TrustStores {
         }
     }
 
+    /** A tool's last line of output, as words: "keytool error: java.io.IOException: x" gives "keytool error: x". */
     static String lastLine(String text) {
         List<String> lines = text.strip().lines().filter(l -> !l.isBlank()).toList();
-        return lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1).strip();
+        return lines.isEmpty() ? "(no output)" : Text.withoutClassNames(lines.get(lines.size() - 1).strip());
     }
 
     private static List<String> concat(List<String> a, String... more) {

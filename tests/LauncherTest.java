@@ -294,7 +294,7 @@ class LauncherTest {
         jbang(debugUser(), Support.WAIT, Support.ROOT.resolve("ca.java").toString(), "--dir", dir.toString()).expectOk();
         var issue = jbang(debugUser(), Support.WAIT, Support.ROOT.resolve("issue.java").toString(), "--dir", dir.toString(),
                 "--key-password", "", "a.example.com", "b.example.com");
-        assertEquals(1, issue.code(), issue.all());
+        assertEquals(2, issue.code(), issue.all());
         assertTrue(issue.err().contains("error: --key-password is empty"), issue.err());
         assertFalse(Files.exists(dir.resolve("a.crt")) || Files.exists(dir.resolve("b.crt")), "nothing issued");
         var emptyDir = jbang(debugUser(), Support.WAIT, Support.ROOT.resolve("issue.java").toString(), "--dir", "", "a.example.com");

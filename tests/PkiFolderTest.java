@@ -148,4 +148,14 @@ class PkiFolderTest {
         assertEquals(List.of(B), Names.sanList(Pem.certificate(p.resolve("service-b.crt"), "b")).stream()
                 .map(n -> n.getName().toString()).toList(), "the names stay");
     }
+
+    /** A certs/ folder made by git or mkdir (0755) is tightened to 0700 when a CA key is written into it, and it says so. */
+    @Test
+    void aFolderThatGetsACaKeyBecomes0700() throws Exception {
+        Path d = Files.createDirectories(root.resolve("loose"));
+        Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Support.Result r = Support.cli(new ca(), "--dir", d.toString(), "--key-type", "ec").expectOk();
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(d)));
+        assertTrue(r.out().contains("Note: " + d + " is now mode 0700, as it holds a CA key."), r.out());
+    }
 }

@@ -151,6 +151,38 @@ class RevocationTest {
                 "--key", dir.resolve(name + ".key").toString(), "--resolve", TlsPeers.resolve(B, port), "https://" + B + ":" + port + "/");
     }
 
+    /**
+     * A certificate signed by an intermediate is revoked in the intermediate's own CRL (--ca), which
+     * openssl checks along the chain; and each revoke keeps the previous CRL as a .bak, the last 5 only.
+     */
+    @Test
+    void revokesUnderAnIntermediateAndKeepsTheLastFiveBackups(@TempDir Path dir) throws Exception {
+        Support.pki(dir, List.of("--key-type", "ec"), List.of());
+        Support.cli(new ca(), "intermediate", "--dir", dir.toString(), "--key-type", "ec").expectOk();
+        Path sub = dir.resolve("sub-ca.crt");
+        Support.cli(new issue(), "--dir", dir.toString(), "--ca", sub.toString(), "--key-type", "ec", "--each", A, B).expectOk();
+        Support.Result refused = revoke(dir, dir.resolve("service-a.crt").toString());
+        assertEquals(1, refused.code(), refused.all());
+        assertTrue(refused.err().contains("give its CA with --ca"), refused.err());
+
+        revoke(dir, "--ca", sub.toString(), dir.resolve("service-a.crt").toString()).expectOk();
+        Path crl = dir.resolve("sub-ca.crl");
+        assertTrue(Files.exists(crl), "the intermediate's CRL sits beside it");
+        Support.Result check = openssl(dir, "openssl verify -crl_check -CRLfile sub-ca.crl -CAfile ca.crt -untrusted sub-ca.crt service-a.crt");
+        assertNotEquals(0, check.code(), check.all());
+        assertTrue(check.all().contains("certificate revoked"), check.all());
+        assertEquals(0, openssl(dir, "openssl verify -crl_check -CRLfile sub-ca.crl -CAfile ca.crt -untrusted sub-ca.crt service-b.crt").code());
+
+        for (int i = 0; i < 7; i++) {
+            Support.sleep(1100); // .bak names carry the second
+            revoke(dir, "--ca", sub.toString()).expectOk();
+        }
+        try (var files = Files.list(dir)) {
+            List<Path> baks = files.filter(p -> p.getFileName().toString().matches("sub-ca\\.crl\\..*\\.bak")).toList();
+            assertEquals(5, baks.size(), "the last 5 earlier CRLs, no more: " + baks);
+        }
+    }
+
     @Test
     void serveRefusesTheRevokedAndServesTheRest(@TempDir Path dir) {
         pki(dir);
