@@ -95,7 +95,7 @@ public class ca implements Callable<Integer>, Cli.Aliases {
                     + "another --dir, or add --force (it then prints the command that re-issues them)",
                     Files.exists(keyFile) ? keyFile : crtFile, orphans.isEmpty() ? "" : " (" + orphans.size() + " in " + dir.dir + ")");
 
-        X500Name name = subject.build(defaultCommonName("root CA"));
+        X500Name name = subject.build(Names.defaultCaName("root CA"));
         Instant notBefore = Certs.backdated(Instant.now());
         Instant notAfter = notAfter(notBefore, days == null ? 3650 : days);
         char[] password = keyPassword.forNewKey();
@@ -187,16 +187,6 @@ public class ca implements Callable<Integer>, Cli.Aliases {
         return s.toString();
     }
 
-    /**
-     * A CN that tells this CA apart in a trust store list and in a server's list of accepted CAs
-     * (iOS lists only roots with a CN): user, date and a random tag, since one user may make two a day.
-     */
-    static String defaultCommonName(String kind) {
-        byte[] tag = new byte[3];
-        new java.security.SecureRandom().nextBytes(tag);
-        return "jbang-mtls " + kind + " (" + System.getProperty("user.name") + " " + LocalDate.now() + " "
-                + java.util.HexFormat.of().formatHex(tag) + ")";
-    }
 
     // ================================================================ ca.java intermediate
 
@@ -269,7 +259,7 @@ public class ca implements Callable<Integer>, Cli.Aliases {
                 throw Cli.fail("%s has pathLen 0: it may sign service certificates but no CA; sign the intermediate with the root", caFile);
             if (below >= allowed)
                 throw Cli.fail("%s has pathLen %d: a CA it signs needs a --path-len below %d, not %d", caFile, allowed, allowed, below);
-            X500Name subj = subject.build(defaultCommonName("intermediate CA " + name));
+            X500Name subj = subject.build(Names.defaultCaName("intermediate CA " + name));
             if (subj.equals(Certs.holder(up).getSubject()))
                 throw Cli.fail("the intermediate's subject equals its CA's (%s); give it another --cn", Names.dn(subj));
 

@@ -371,7 +371,9 @@ public class issue implements Callable<Integer>, Cli.Aliases {
     }
 
     /** The CA that signs, with the chain above it, all checked before any key is made or file written. */
-    record SigningCa(Path file, List<X509Certificate> chain, PrivateKey key) {
+    /** The CA that signs; made (with its files still to write) when the folder had none. */
+    record SigningCa(Path file, List<X509Certificate> chain, PrivateKey key, List<SafeFiles.OutFile> made) {
+        SigningCa(Path file, List<X509Certificate> chain, PrivateKey key) { this(file, chain, key, List.of()); }
         X509Certificate cert() { return chain.get(0); }
     }
 
@@ -441,6 +443,8 @@ public class issue implements Callable<Integer>, Cli.Aliases {
 
         SigningCa signingCa(Path dir) {
             Path certFile = caOptions.cert(dir), keyFile = caOptions.key(dir);
+            if (!caOptions.given() && !Files.exists(certFile, LinkOption.NOFOLLOW_LINKS) && !Files.exists(keyFile, LinkOption.NOFOLLOW_LINKS))
+                return firstCa(certFile, keyFile);
             List<X509Certificate> chain = caChain(Pem.certificates(certFile, "CA certificate"), certFile);
             try {
                 Certs.checkSigningCa(chain.get(0), Instant.now());
@@ -452,6 +456,21 @@ public class issue implements Callable<Integer>, Cli.Aliases {
             if (!Keys.matches(key, chain.get(0).getPublicKey()))
                 throw Cli.fail("CA key %s does not belong to CA certificate %s (their public keys differ)", keyFile, certFile);
             return new SigningCa(certFile, chain, key);
+        }
+
+        /**
+         * A root CA for a folder that has none and no --ca was given, as mkcert and minica make theirs on
+         * first use: what ca.java makes with no options. Its files are written with the certificates it
+         * signs, so a run that fails writes neither; a CA file that exists but cannot be read is never
+         * replaced this way (signingCa reads it and says why).
+         */
+        SigningCa firstCa(Path certFile, Path keyFile) {
+            KeyPair kp = Keys.generate(Keys.KeyType.RSA, null);
+            Instant notBefore = Certs.backdated(Instant.now());
+            X509Certificate root = Certs.root(kp, Names.withCn(new X500Name(new org.bouncycastle.asn1.x500.RDN[0]),
+                    Names.defaultCaName("root CA")), notBefore, Certs.notAfter(notBefore, 3650), null);
+            return new SigningCa(certFile, List.of(root), kp.getPrivate(), List.of(
+                    SafeFiles.OutFile.key(keyFile, Pem.key(kp.getPrivate(), null)), SafeFiles.OutFile.cert(certFile, Certs.pem(root))));
         }
 
         /**
@@ -515,7 +534,7 @@ public class issue implements Callable<Integer>, Cli.Aliases {
                         + "or keep it as ca.crt beside it", ca.file());
             char[] p12Pw = !p12 ? null : p12Password != null ? Cli.password(p12Password, "--p12-password")
                     : keyPw != null ? keyPw : "changeit".toCharArray();
-            List<SafeFiles.OutFile> planned = new ArrayList<>();
+            List<SafeFiles.OutFile> planned = new ArrayList<>(ca.made());
             for (Request r : requests) planned.addAll(outFiles(r, "", null, null, null));
             SafeFiles.checkOverwrite(planned, replace);
 
@@ -546,11 +565,17 @@ public class issue implements Callable<Integer>, Cli.Aliases {
                                 chain ? Certs.pem(cert) + wholeChain : null,
                                 p12 && priv != null ? Pem.pkcs12(r.name(), priv, cert, ca.chain(), p12Pw) : null));
             }).toList();
-            List<SafeFiles.OutFile> files = new ArrayList<>();
+            List<SafeFiles.OutFile> files = new ArrayList<>(ca.made()); // a new CA's key and certificate first
             for (Built b : built) files.addAll(b.files());
             List<Path> backups = SafeFiles.writeAll(files, replace);
 
             PrintWriter out = out();
+            if (!ca.made().isEmpty()) {
+                Path dir = ca.file().getParent() == null ? Path.of(".") : ca.file().getParent();
+                out.printf("No CA in %s: created %s and %s (a root CA for 10 years; ./jbang inspect.java %s shows it).%n",
+                        dir, ca.file(), ca.made().get(0).path(), ca.file());
+                if (SafeFiles.restrictFolder(dir)) out.println("Note: " + dir + " is now mode 0700, as it holds a CA key.");
+            }
             for (Built b : built) {
                 Request r = b.request();
                 if (r.keptCert() != null)

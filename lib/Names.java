@@ -335,6 +335,17 @@ public final class Names {
         return wildcard ? "*." + ascii : ascii;
     }
 
+    /**
+     * A CN that tells this CA apart in a trust store list and in a server's list of accepted CAs
+     * (iOS lists only roots with a CN): user, date and a random tag, since one user may make two a day.
+     */
+    public static String defaultCaName(String kind) {
+        byte[] tag = new byte[3];
+        new java.security.SecureRandom().nextBytes(tag);
+        return "jbang-mtls " + kind + " (" + System.getProperty("user.name") + " " + java.time.LocalDate.now() + " "
+                + java.util.HexFormat.of().formatHex(tag) + ")";
+    }
+
     /** The CN for a certificate: its first SAN, when that fits the 64 characters X.520 allows; else null. */
     public static String commonName(GeneralName first) {
         String v = first.getTagNo() == GeneralName.iPAddress ? ipText(first) : first.getName().toString();

@@ -58,6 +58,42 @@ class IssueTest {
         assertTrue(Keys.matches(Cli.readKey(out.resolve("service-a.key"), "key", null, "x"), c.getPublicKey()));
     }
 
+    /**
+     * A folder with no CA gets one on first use, as with mkcert and minica, in the same run and the
+     * same write as the certificates; never when a CA file is there but unreadable, or --ca is given,
+     * and nothing at all when the run fails.
+     */
+    @Test
+    void aFolderWithoutACaGetsOneOnFirstUse() throws Exception {
+        Path d = out.resolve("fresh");
+        var r = Support.cli(new issue(), "--dir", d.toString(), "--key-type", "ec", "--each", "service-a.example.com", "service-b.example.com").expectOk();
+        assertTrue(r.out().startsWith("No CA in " + d + ": created " + d.resolve("ca.crt") + " and " + d.resolve("ca.key")), r.out());
+        X509Certificate ca = Support.cert(d.resolve("ca.crt"));
+        assertTrue(ca.getBasicConstraints() >= 0 && ca.getSubjectX500Principal().getName().contains("jbang-mtls root CA"), ca.toString());
+        Support.assertVerifyOk(d, "ca.crt", "service-a.crt", "sslserver", true);
+        Support.assertVerifyOk(d, "ca.crt", "service-b.crt", "sslclient", true);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)));
+        // The second run signs with that CA, and says nothing about a new one.
+        var again = Support.cli(new issue(), "--dir", d.toString(), "--key-type", "ec", "c.example.com").expectOk();
+        assertFalse(again.out().contains("No CA"), again.out());
+        Support.assertVerifyOk(d, "ca.crt", "c.crt", "sslserver", true);
+
+        Path unreadable = Files.createDirectories(out.resolve("unreadable"));
+        Files.writeString(unreadable.resolve("ca.key"), "not a key");
+        var refused = Support.cli(new issue(), "--dir", unreadable.toString(), "x.example.com");
+        assertEquals(1, refused.code(), refused.all());
+        assertTrue(refused.err().contains("cannot read CA certificate " + unreadable.resolve("ca.crt") + ": no such file"), refused.err());
+        assertEquals(List.of("ca.key"), Files.list(unreadable).map(p -> p.getFileName().toString()).toList());
+
+        var named = Support.cli(new issue(), "--dir", out.resolve("named").toString(), "--ca", out.resolve("nope.crt").toString(), "x.example.com");
+        assertEquals(1, named.code(), named.all());
+        assertFalse(Files.exists(out.resolve("named")), "--ca given: no CA is made");
+
+        var bad = Support.cli(new issue(), "--dir", out.resolve("bad").toString(), "good.example.com", "bad name!");
+        assertEquals(1, bad.code(), bad.all());
+        assertFalse(Files.exists(out.resolve("bad")), "a failed run leaves no CA behind");
+    }
+
     @Test
     void eachIssuesOneCertificatePerNameInOneRun() {
         issue("--each", "service-a.example.com", "service-b.example.com", "10.0.0.7").expectOk();
