@@ -4,7 +4,8 @@
 //   java Floor keygen rsa|ec N   makes N key pairs (RSA-2048 or EC P-256) on all cores; prints ms
 //   java Floor crypto SECONDS    one core: RSA-2048 signatures/s (RSASSA-PSS, what a TLS 1.3 server
 //                                signs with), RSA-2048 verifications/s, X25519 key agreements/s
-//                                (a fresh key pair + agreement: the server's share of the key exchange)
+//                                (a fresh key pair + agreement: the server's share of the key exchange),
+//                                and the same for P-256 ECDH (secp256r1), the other group TLS offers
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
@@ -60,6 +61,9 @@ public class Floor {
         verifier.setParameter(pss);
         KeyPairGenerator xdh = KeyPairGenerator.getInstance("X25519");
         KeyPair peer = xdh.generateKeyPair();
+        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+        ec.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair ecPeer = ec.generateKeyPair();
 
         Op sign = () -> { signer.initSign(rsa.getPrivate()); signer.update(data); signer.sign(); };
         Op verify = () -> { verifier.initVerify(rsa.getPublic()); verifier.update(data); verifier.verify(sig); };
@@ -69,9 +73,16 @@ public class Floor {
             ka.doPhase(peer.getPublic(), true);
             ka.generateSecret();
         };
+        Op p256 = () -> {
+            KeyAgreement ka = KeyAgreement.getInstance("ECDH");
+            ka.init(ec.generateKeyPair().getPrivate());
+            ka.doPhase(ecPeer.getPublic(), true);
+            ka.generateSecret();
+        };
         System.out.printf("rsa2048 sign/s %.0f%n", rate(sign, seconds));
         System.out.printf("rsa2048 verify/s %.0f%n", rate(verify, seconds));
         System.out.printf("x25519 keygen+agree/s %.0f%n", rate(x25519, seconds));
+        System.out.printf("secp256r1 keygen+agree/s %.0f%n", rate(p256, seconds));
     }
 
     interface Op { void run() throws Exception; }

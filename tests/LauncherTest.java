@@ -222,43 +222,78 @@ class LauncherTest {
 
     /**
      * The speed-ups change nothing the scripts make: the same CA and leaf profile, field for field
-     * in `openssl x509 -text`, and the same reports, with the command cache and CDS, with JBang's
-     * JVM and its CDS archive, and with neither. Keys, serials, dates and signatures differ by
-     * nature and are masked.
+     * in `openssl x509 -text`, the same reports, the same refusal (exit code and words) and nothing
+     * more on stderr, with the command cache and the class archives (JBang's JVM's and the script's
+     * own, which is made on the first cache hit and used from the next), with JBang's JVM and its
+     * archive, and with neither. On the default JDK (17: a dynamic archive) and on a Temurin 25
+     * when one is installed (its AOT cache). Keys, serials, dates and signatures differ by nature
+     * and are masked.
      */
     @Test
     @Order(6)
     void theSpeedUpsChangeNoOutput() throws Exception {
         Support.requireTool("openssl", "openssl");
         Map<String, Map<String, String>> setups = new java.util.LinkedHashMap<>();
-        setups.put("cache+cds", debugUser());
-        setups.put("jbang+cds", debugUser("JBANG_WRAPPER_CMD_CACHE", "off"));
-        setups.put("plain", debugUser("JBANG_WRAPPER_CMD_CACHE", "off", "JBANG_WRAPPER_CDS", "off"));
+        Path temurin25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+        for (String jdk : Files.isExecutable(temurin25.resolve("bin/java")) ? List.of("default", temurin25.toString()) : List.of("default")) {
+            String[] home = jdk.equals("default") ? new String[0] : new String[] {"JAVA_HOME", jdk};
+            setups.put(jdk + " cache+cds", debugUser(home));
+            setups.put(jdk + " jbang+cds", debugUser(concat(home, "JBANG_WRAPPER_CMD_CACHE", "off")));
+            setups.put(jdk + " plain", debugUser(concat(home, "JBANG_WRAPPER_CMD_CACHE", "off", "JBANG_WRAPPER_CDS", "off")));
+        }
         Map<String, String> profiles = new java.util.LinkedHashMap<>();
         for (var setup : setups.entrySet()) {
-            for (int run = 0; run < 2; run++) { // the second run of "cache+cds" is a cache hit
-                Path dir = work.resolve("profile-" + setup.getKey() + "-" + run);
+            boolean cached = setup.getKey().endsWith("cache+cds");
+            // cache+cds: run 0 asks JBang, run 1 is a cache hit that makes the script's archive, run 2 uses it.
+            for (int run = 0; run < (cached ? 3 : 2); run++) {
+                Path dir = work.resolve("profile-" + setups.keySet().stream().toList().indexOf(setup.getKey()) + "-" + run);
                 var ca = jbang(setup.getValue(), Support.WAIT, Support.ROOT.resolve("ca.java").toString(),
                         "--dir", dir.toString(), "--cn", "profile root").expectOk();
                 var leaf = jbang(setup.getValue(), Support.WAIT, Support.ROOT.resolve("issue.java").toString(),
                         "--dir", dir.toString(), "--ca", dir.resolve("ca.crt").toString(), "--ca-key",
                         dir.resolve("ca.key").toString(), "service-a.example.com").expectOk();
-                if (setup.getKey().equals("cache+cds") && run == 1)
-                    assertTrue(ca.err().contains("command cache: hit") && leaf.err().contains("command cache: hit"),
-                            ca.err() + leaf.err());
-                if (!setup.getKey().equals("cache+cds"))
-                    assertFalse(ca.err().contains("command cache: hit"), ca.err());
+                var refused = jbang(setup.getValue(), Support.WAIT, Support.ROOT.resolve("issue.java").toString(),
+                        "--dir", dir.toString(), "bad name!");
+                if (cached && run >= 1)
+                    for (var r : List.of(ca, leaf, refused)) assertTrue(r.err().contains("command cache: hit"), r.err());
+                // Run 1 makes the script's archive, unless an earlier test in this HOME made it already.
+                if (cached && run == 1) assertTrue(ca.err().contains("script CDS: "), ca.err());
+                if (cached && run == 2)
+                    for (var r : List.of(ca, leaf, refused))
+                        assertTrue(r.err().contains("script CDS: -XX:SharedArchiveFile=") || r.err().contains("script CDS: -XX:AOTCache="), r.err());
+                if (!cached) assertFalse(ca.err().contains("command cache: hit") || ca.err().contains("script CDS"), ca.err());
+                if (setup.getKey().endsWith("plain")) assertFalse(ca.err().contains("CDS"), ca.err());
                 profiles.put(setup.getKey() + " run " + run, masked(dir.resolve("ca.crt")) + masked(dir.resolve("service-a.crt"))
-                        + maskedOutput(ca.out(), dir) + maskedOutput(leaf.out(), dir));
+                        + maskedOutput(ca.out(), dir) + maskedOutput(leaf.out(), dir)
+                        + "stderr: " + withoutDebug(ca.err()) + withoutDebug(leaf.err())
+                        + "refused: " + refused.code() + " " + refused.out() + withoutDebug(refused.err()));
             }
         }
         try (Stream<Path> archives = Files.list(home.resolve(".cache/jbang-mtls/jbang-0.132.1-gson2.13.1/cds"))) {
-            assertTrue(archives.anyMatch(p -> p.toString().endsWith(".jsa")), "the CDS archive of JBang's JVM was made");
+            List<String> names = archives.map(p -> p.getFileName().toString()).toList();
+            assertTrue(names.stream().anyMatch(n -> n.startsWith("launcher-") && n.endsWith(".jsa")), "the CDS archive of JBang's JVM was made: " + names);
+            assertTrue(names.stream().anyMatch(n -> n.startsWith("script-") && n.endsWith(".jsa")), "the script's own archive was made: " + names);
+            if (setups.size() > 3) assertTrue(names.stream().anyMatch(n -> n.startsWith("script-") && n.endsWith(".aot")), "the AOT cache was made: " + names);
+            assertFalse(names.stream().anyMatch(n -> n.endsWith(".tmp") || n.endsWith(".failed")), "no archive half made or failed: " + names);
         }
         String first = profiles.values().iterator().next();
         assertTrue(first.contains("Subject: CN = service-a.example.com") && first.contains("CA:TRUE")
-                && first.contains("TLS Web Server Authentication, TLS Web Client Authentication"), first);
+                && first.contains("TLS Web Server Authentication, TLS Web Client Authentication")
+                && first.contains("refused: 1 "), first);
         for (var e : profiles.entrySet()) assertEquals(first, e.getValue(), "profile of " + e.getKey());
+    }
+
+    static String[] concat(String[] a, String... b) {
+        return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
+    }
+
+    /**
+     * stderr without the launcher's own [jbang-wrapper] notes, JBang's [jbang] build lines, and the
+     * JVM's note on this test's JAVA_TOOL_OPTIONS (printed by JBang's JVM too when JBang runs).
+     */
+    static String withoutDebug(String err) {
+        return err.lines().filter(l -> !l.startsWith("[jbang") && !l.startsWith("Picked up JAVA_TOOL_OPTIONS"))
+                .map(l -> l + "\n").collect(Collectors.joining());
     }
 
     /**
