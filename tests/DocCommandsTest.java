@@ -21,12 +21,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Commands shown in docs/ are commands a user can type, and the output shown is the output they get.
  * Each page below runs as a terminal session in a fresh copy of the repository (the files git tracks,
- * as they are now): its ```bash blocks command by command, each of which must exit 0, and the
- * commands of its ```text transcripts ("$ COMMAND", then the output), whose output must be the one
- * shown (Support.assertShown: "..." and "[...]" leave parts out; serials, dates and names are masked).
- * As in a terminal, `export VAR=...` holds for the commands after it, and a service (serve.java,
- * openssl s_server) keeps running, as in a terminal of its own, until the page is done or another
- * service takes its port. The ports the pages show (8443, 7443) are free ones here, in the commands
+ * as they are now): its ```bash blocks command by command, each of which must exit 0, the commands
+ * of its ```text transcripts ("$ COMMAND", then the output), whose output must be the one shown
+ * (Support.assertShown: "..." and "[...]" leave parts out; serials, dates and names are masked), and
+ * its ```nginx server blocks, run by nginx as they are. As in a terminal, `export VAR=...` holds for
+ * the commands after it, and a service (serve.java, openssl s_server, nginx) keeps running, as in a
+ * terminal of its own, until the page is done or another service takes its port. The ports the pages show (8443, 7443) are free ones here, in the commands
  * and back in the output; the copy stands in for the folder the pages show, /home/alice/jbang-mtls.
  * Tools other than ./jbang get a HOME of their own, so that no page touches your NSS database or
  * settings (./jbang keeps yours: its caches live there).
@@ -54,8 +54,8 @@ class DocCommandsTest {
      */
     static Stream<Arguments> pages() {
         return Stream.of(
-                Arguments.of("docs/compatibility.md", 13, 0, List.of("openssl openssl", "curl curl", "certtool gnutls-bin",
-                        "certutil libnss3-tools", "keytool default-jre-headless")),
+                Arguments.of("docs/compatibility.md", 14, 1, List.of("openssl openssl", "curl curl", "certtool gnutls-bin",
+                        "certutil libnss3-tools", "keytool default-jre-headless", "nginx nginx")),
                 Arguments.of("docs/inspect-and-lint.md", 15, 9, List.of("openssl openssl", "mkcert mkcert")),
                 Arguments.of("docs/trust-the-ca.md", 1, 6, List.of("certutil libnss3-tools")),
                 Arguments.of("docs/intermediates-and-renewal.md", 5, 4, List.of("openssl openssl")),
@@ -99,10 +99,14 @@ class DocCommandsTest {
                 ```text
                 not a transcript
                 ```
+                ```nginx
+                server { listen 8443 ssl; }
+                ```
                 """;
         assertEquals(List.of(List.of("bash", "export X='a b'"), List.of("bash", "./jbang serve.java --name service-b --allow DNS:x"),
                 List.of("$", "curl --resolve service-b.example.com:8443:127.0.0.1 https://service-b.example.com:8443/", "Hello\n...\n"),
-                List.of("$", "openssl s_server -accept 127.0.0.1:7443 -www", "")), Session.steps(md));
+                List.of("$", "openssl s_server -accept 127.0.0.1:7443 -www", ""), List.of("nginx", "server { listen 8443 ssl; }\n")),
+                Session.steps(md));
         assertEquals("8443", Session.servicePort("./jbang serve.java --name service-b --allow DNS:x"));
         assertEquals("7443", Session.servicePort("./jbang serve.java --name service-a --port 7443 --peer https://b:8443"));
         assertEquals("8443", Session.servicePort("openssl s_server -accept 127.0.0.1:8443 -cert c"));
@@ -112,7 +116,7 @@ class DocCommandsTest {
     /** A terminal session over a page, in a fresh copy of the repository; see the class comment. */
     static final class Session implements AutoCloseable {
         static final String SHOWN_HOME = "/home/alice/jbang-mtls";
-        static final Pattern FENCE = Pattern.compile("(?m)^```(bash|text)\\n(.*?)^```$", Pattern.DOTALL);
+        static final Pattern FENCE = Pattern.compile("(?m)^```(bash|text|nginx)\\n(.*?)^```$", Pattern.DOTALL);
 
         final Path dir, logs;
         final Map<String, String> exported = new LinkedHashMap<>(), toolEnv = new HashMap<>();
@@ -128,8 +132,9 @@ class DocCommandsTest {
         }
 
         /**
-         * The steps of a page, in order: ["bash", COMMAND] for each command of a ```bash block, and
-         * ["$", COMMAND, OUTPUT] for each command of a ```text block that starts with "$ " (a transcript).
+         * The steps of a page, in order: ["bash", COMMAND] for each command of a ```bash block,
+         * ["$", COMMAND, OUTPUT] for each command of a ```text block that starts with "$ " (a transcript),
+         * and ["nginx", SERVER BLOCK] for each ```nginx block.
          */
         static List<List<String>> steps(String markdown) {
             List<List<String>> steps = new ArrayList<>();
@@ -137,6 +142,10 @@ class DocCommandsTest {
             while (m.find()) {
                 if (m.group(1).equals("bash")) {
                     for (String c : Support.bashCommands(m.group(2))) steps.add(List.of("bash", c));
+                    continue;
+                }
+                if (m.group(1).equals("nginx")) {
+                    steps.add(List.of("nginx", m.group(2)));
                     continue;
                 }
                 if (!m.group(2).startsWith("$ ")) continue;
@@ -182,6 +191,10 @@ class DocCommandsTest {
                 }
                 commands++;
                 String cmd = step.get(1);
+                if (step.get(0).equals("nginx")) {
+                    nginx(cmd);
+                    continue;
+                }
                 Matcher export = Pattern.compile("export (\\w+)=(.*)").matcher(cmd);
                 if (export.matches()) exported.put(export.group(1), export.group(2).replaceAll("^'(.*)'$|^\"(.*)\"$", "$1$2"));
                 else if (servicePort(cmd) != null) serve(cmd);
@@ -222,6 +235,21 @@ class DocCommandsTest {
             Process p = Support.start(dir, env(cmd), log, List.of("bash", "-c", "exec " + c));
             services.put(shown, p);
             Support.awaitPort(port, Duration.ofMinutes(2), p, log);
+        }
+
+        /**
+         * nginx with the page's server block, as it is but for its folder (/path/to/certs: the copy's
+         * certs/) and its port (a free one on 127.0.0.1), after stopping the service on that port.
+         */
+        void nginx(String serverBlock) throws Exception {
+            Matcher listen = Pattern.compile("listen (\\d+) ssl;").matcher(serverBlock);
+            assertTrue(listen.find(), page + ": the nginx block should listen on a port: " + serverBlock);
+            Support.stop(services.remove(listen.group(1)));
+            int port = Support.freePort();
+            ports.put(listen.group(1), port);
+            String block = serverBlock.replace("listen " + listen.group(1) + " ssl;", "listen 127.0.0.1:" + port + " ssl;")
+                    .replace("/path/to/certs/", dir.resolve("certs") + "/");
+            services.put(listen.group(1), TlsPeers.runNginx(logs, port, block).process());
         }
 
         @Override
