@@ -13,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * serve.java --allow: which certificates from the CA may call. Without it any certificate from the
- * CA passes (the README's trade-off); with it, a certificate that matches no pattern gets 403 with a
- * body that names the identity seen and the allow-list. Checked with curl and client.java.
+ * CA passes (the trade-off docs/who-may-call.md describes); with it, a certificate that matches no
+ * pattern gets 403 with a body that names the identity seen and the allow-list. Checked with curl
+ * and client.java.
  */
 class AuthorizationTest {
 

@@ -157,11 +157,18 @@ class SecretsTest {
         return lines;
     }
 
+    /** The reference's paragraph on passwords, and the guide to CA keys, recommend env: or prompt, and no page shows pass:. */
     @Test
-    void readmeRecommendsEnvOrPromptForPasswords() throws Exception {
-        String readme = Files.readString(Support.ROOT.resolve("README.md"), StandardCharsets.UTF_8);
-        assertTrue(readme.contains("Prefer `env:` or `prompt`"), "the README recommends env: or prompt");
-        assertTrue(readme.contains("--key-password env:KEY_PASSWORD"), "its example uses env:");
-        assertFalse(readme.matches("(?s).*--(ca-)?key-password pass:.*"), "no example puts a password on the command line");
+    void theDocsRecommendEnvOrPromptForPasswords() throws Exception {
+        for (String page : List.of("docs/reference.md", "docs/bring-your-own-ca.md"))
+            assertTrue(Files.readString(Support.ROOT.resolve(page), StandardCharsets.UTF_8).contains("Prefer `env:` or `prompt`"),
+                    page + " recommends env: or prompt");
+        boolean envExample = false;
+        for (Path page : TablesTest.docs()) {
+            String text = Files.readString(page, StandardCharsets.UTF_8);
+            envExample |= text.contains("--key-password env:KEY_PASSWORD");
+            assertFalse(text.matches("(?s).*--(ca-)?key-password pass:.*"), page + ": no example puts a password on the command line");
+        }
+        assertTrue(envExample, "an example uses --key-password env:KEY_PASSWORD");
     }
 }

@@ -185,10 +185,17 @@ final class Support {
 
     /** Starts a long-running peer (openssl s_server, a Python server...) with output to logFile. */
     static Process start(Path cwd, Path logFile, List<String> cmd) {
+        return start(cwd, Map.of(), logFile, cmd);
+    }
+
+    /** The same, with env added to the environment. */
+    static Process start(Path cwd, Map<String, String> env, Path logFile, List<String> cmd) {
         try {
-            return new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
                     .redirectOutput(logFile.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            pb.environment().putAll(env);
+            return pb.start();
         } catch (IOException e) {
             throw new AssertionError("cannot start " + cmd + ": " + e, e);
         }
@@ -556,6 +563,42 @@ final class Support {
         Matcher m = Pattern.compile("(?m)^```" + Pattern.quote(lang) + "\\n(.*?)^```$", Pattern.DOTALL).matcher(markdown);
         while (m.find()) blocks.add(m.group(1));
         return blocks;
+    }
+
+    /**
+     * Fails unless actual shows what a page shows (a transcript's output). The page may leave out lines
+     * ("..." on a line of its own) and parts of a line ("[...]"); the pieces between must appear in
+     * actual, in this order. Runs of white space count as one space (output is wrapped to a width),
+     * and what differs from run to run is masked on both sides (see mask).
+     */
+    static void assertShown(String what, String shown, String actual) {
+        String out = mask(actual);
+        int at = 0;
+        for (String piece : shown.split("(?m)^[ \\t]*\\.\\.\\.[ \\t]*$|\\[\\.\\.\\.\\]")) {
+            String p = mask(piece);
+            if (p.isEmpty()) continue;
+            int found = out.indexOf(p, at);
+            if (found < 0)
+                fail(what + ": the output does not show, here,\n" + piece.strip() + "\n(masked: " + p + ")\nafter: "
+                        + out.substring(Math.max(0, at - 300), at) + "\nThe output:\n" + actual);
+            at = found + p.length();
+        }
+    }
+
+    /**
+     * Text with runs of white space made one space, and what differs between runs masked: the tag of
+     * a default CA name "(USER DATE TAG)" and of a trust store name (USER-DATE-FINGERPRINT), hex
+     * fingerprints, key ids and serials, the stamp of a .bak file, dates and times.
+     */
+    static String mask(String text) {
+        return text.replaceAll("\\s+", " ").strip()
+                .replaceAll("\\([^()\\s]+ \\d{4}-\\d{2}-\\d{2} [0-9a-f]{6}\\)", "(USER DATE TAG)")
+                .replaceAll("[a-z0-9_.]+-\\d{4}-\\d{2}-\\d{2}-[0-9a-f]{8}\\b", "USER-DATE-FINGERPRINT")
+                .replaceAll("\\b[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){3,}\\b", "HEX")
+                .replaceAll("\\b[0-9a-f]{16,}\\b", "HEX")
+                .replaceAll("\\b\\d{8}-\\d{6}\\b", "STAMP")
+                .replaceAll("\\d{4}-\\d{2}-\\d{2}", "DATE")
+                .replaceAll("\\d{2}:\\d{2}:\\d{2}", "TIME");
     }
 
     /** The commands of a bash block: "\" continuations joined, comments and blank lines left out. */

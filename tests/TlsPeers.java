@@ -183,12 +183,29 @@ final class TlsPeers {
     }
 
     private static Nginx runNginx(Path certDir, String server, String protocols, String serverBlock, String httpBlock) throws IOException {
-        Support.requireTool("nginx", "nginx");
         int port = Support.freePort();
-        Path prefix = Files.createTempDirectory(certDir, "nginx-" + port + "-");
+        String tlsServer = """
+                    server {
+                        listen 127.0.0.1:%d ssl;
+                        # nginx 1.22 leaves TLS 1.3 out unless it is listed (it is default from 1.23.4).
+                        ssl_protocols %s;
+                        ssl_certificate %s;
+                        ssl_certificate_key %s;
+                %s    }
+                """.formatted(port, protocols, certDir.resolve(server + ".crt"), certDir.resolve(server + ".key"), serverBlock);
+        return runNginx(certDir, port, tlsServer + httpBlock);
+    }
+
+    /**
+     * nginx with this inside its http block: a server block that listens on 127.0.0.1:port, as the
+     * tests write it or as a page shows it to users. Everything nginx writes (pid, temp files) stays
+     * in a new folder under dir; its error log goes to {@link Nginx#log()}. Waits until it listens, at most 10 s.
+     */
+    static Nginx runNginx(Path dir, int port, String http) throws IOException {
+        Support.requireTool("nginx", "nginx");
+        Path prefix = Files.createTempDirectory(dir, "nginx-" + port + "-");
         Path conf = prefix.resolve("nginx.conf");
-        Files.writeString(conf, nginxConfig(prefix, port, certDir.resolve(server + ".crt"), certDir.resolve(server + ".key"),
-                protocols, serverBlock, httpBlock));
+        Files.writeString(conf, nginxConfig(prefix, http));
         Path log = prefix.resolve("nginx.log");
         // -e: Debian's nginx would open /var/log/nginx/error.log before it reads our config.
         Process p = Support.start(prefix, log, List.of("nginx", "-p", prefix + "/", "-c", conf.toString(),
@@ -202,8 +219,8 @@ final class TlsPeers {
         return new Nginx(port, p, log);
     }
 
-    /** The whole nginx.conf: one TLS server, and the rest of its block (what the reference shows users). */
-    private static String nginxConfig(Path prefix, int port, Path cert, Path key, String protocols, String serverBlock, String httpBlock) {
+    /** The whole nginx.conf around what goes in its http block (the server blocks). */
+    private static String nginxConfig(Path prefix, String http) {
         // As root, nginx runs its workers as "nobody", who cannot enter the test's 0700 temp folder
         // (no file there could be served, no request body buffered); as another user it stays that user.
         String user = "root".equals(System.getProperty("user.name")) ? "user root;\n" : "";
@@ -217,15 +234,8 @@ final class TlsPeers {
                 http {
                     access_log off;
                 %s
-                    server {
-                        listen 127.0.0.1:%d ssl;
-                        # nginx 1.22 leaves TLS 1.3 out unless it is listed (it is default from 1.23.4).
-                        ssl_protocols %s;
-                        ssl_certificate %s;
-                        ssl_certificate_key %s;
-                %s    }
                 %s}
-                """.formatted(prefix.resolve("nginx.pid"), temp, port, protocols, cert, key, serverBlock, httpBlock);
+                """.formatted(prefix.resolve("nginx.pid"), temp, http);
     }
 
     // ------------------------------------------------------------------ Python

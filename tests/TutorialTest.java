@@ -11,6 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,9 +71,13 @@ class TutorialTest {
         assertTrue(r.err().startsWith("error: ") && r.err().contains("was not signed by"), r.err());
     }
 
-    /** The README's main command, exactly as a user runs it: the launcher, JBang's build, one JVM. */
+    /**
+     * The README's main command, exactly as a user runs it: the launcher, JBang's build, one JVM. Its
+     * output is the transcript both front pages show (on the tutorial's ports 7443 and 8443 in place of
+     * the free ones used here), and each command of README.md's "at a glance" block is one it ran.
+     */
     @Test
-    void theReadmeCommandRunsGreenThroughTheLauncher() {
+    void theReadmeCommandRunsGreenThroughTheLauncherAndPrintsWhatTheReadmeShows() throws Exception {
         Support.requireTool("mvn", "maven");
         var r = Support.exec(tmp, Map.of(), Duration.ofMinutes(5),
                 List.of(Support.ROOT.resolve("jbang").toString(), Support.ROOT.resolve("tutorial.java").toString(),
@@ -77,5 +85,32 @@ class TutorialTest {
         assertEquals(0, r.code(), r.all());
         assertTrue(r.out().contains("7 of 7 checks match the tutorial."), r.out());
         assertTrue(Files.exists(tmp.resolve("certs/ca.key")) && Files.exists(tmp.resolve("certs/service-b.crt")));
+
+        String out = onTheTutorialsPorts(r.out());
+        for (String page : List.of("README.md", "README.ko.md")) {
+            String shown = Support.codeBlocks(Files.readString(Support.ROOT.resolve(page)), "text").stream()
+                    .filter(b -> b.startsWith("$ ./jbang tutorial.java\n")).findFirst()
+                    .orElseThrow(() -> new AssertionError(page + " shows no transcript of ./jbang tutorial.java"));
+            Support.assertShown(page + "'s transcript of ./jbang tutorial.java", shown.substring(shown.indexOf('\n') + 1), out);
+        }
+
+        Set<String> ran = new TreeSet<>();
+        for (String line : out.lines().toList())
+            if (line.contains("./jbang ")) ran.add(line.substring(line.indexOf("./jbang ")).strip().split("\\s{2,}")[0]);
+        String glance = Support.section(Files.readString(Support.ROOT.resolve("README.md")), "## The tutorial at a glance");
+        List<String> shown = Support.codeBlocks(glance, "bash").stream().flatMap(b -> Support.bashCommands(b).stream()).toList();
+        assertTrue(shown.size() >= 8, "README.md's glance shows too few commands: " + shown);
+        for (String cmd : shown) assertTrue(ran.contains(cmd), () -> "README.md shows `" + cmd + "`, which tutorial.java did not run:\n" + ran);
+    }
+
+    /** The output with service A's and B's free ports (from the serve.java commands it prints) put back to 7443 and 8443. */
+    private static String onTheTutorialsPorts(String out) {
+        String shown = out;
+        for (var service : Map.of("service-a", "7443", "service-b", "8443").entrySet()) {
+            Matcher m = Pattern.compile("--name " + service.getKey() + " --port (\\d+)").matcher(out);
+            assertTrue(m.find(), () -> "the output names no port for " + service.getKey() + ":\n" + out);
+            shown = shown.replaceAll("(?<![0-9])" + m.group(1) + "(?![0-9])", service.getValue());
+        }
+        return shown;
     }
 }
