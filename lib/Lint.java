@@ -291,11 +291,21 @@ public final class Lint {
                     + "did not sign this certificate (another CA of the same name, or the file was altered)");
         else if (strict)
             r.add(Severity.ERROR, Rule.ISSUER_UNKNOWN, i, "its issuer \"" + Names.issuer(cur) + "\" is not in --cacert");
+        else if (i == 0 && !otherCas(pool, r).isEmpty())
+            // "--lint ca.crt leaf.crt": the CA named beside it is meant as its issuer, as --cacert is.
+            r.add(Severity.ERROR, Rule.ISSUER_UNKNOWN, i, "it was not signed by the CA given with it (" + String.join(", ",
+                    otherCas(pool, r).stream().map(c -> "\"" + Names.subject(c) + "\"").toList()) + "): its issuer is \""
+                    + Names.issuer(cur) + "\"");
         else if (i == 0 && !isCa(cur))
             r.notes.add("the issuer \"" + Names.issuer(cur) + "\" was not given, so the rules between a certificate and its CA "
                     + "(key ids, EKU chaining, the CA's own profile) were not checked: name its CA too (inspect.java --lint CA.crt LEAF.crt) or add --cacert CA.crt");
         else
             r.notes.add("the chain ends at \"" + shortName(cur) + "\", whose issuer was not given: add --cacert to check the rest");
+    }
+
+    /** The CA certificates given besides the chain being built: what the user meant as its issuers. */
+    private static List<X509Certificate> otherCas(List<X509Certificate> pool, Report r) {
+        return pool.stream().filter(c -> isCa(c) && !r.chain.contains(c)).distinct().toList();
     }
 
     static boolean signedBy(X509Certificate c, X509Certificate issuer) {
