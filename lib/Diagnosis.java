@@ -169,8 +169,8 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
         X509Certificate top = chain[chain.length - 1];
         String issuer = Names.issuer(top);
         String fix = matchingCaFile(top, c)
-                .map(p -> "pass it with --cacert " + p + " (that file holds \"" + issuer + "\", so this fixes it)")
-                .orElse("pass the certificate of \"" + issuer + "\" with --cacert FILE (with ca.java that file is " + pki(c).resolve("ca.crt") + ")");
+                .map(p -> "pass it with --cacert " + Text.arg(p) + " (that file holds \"" + issuer + "\", so this fixes it)")
+                .orElse("pass the certificate of \"" + issuer + "\" with --cacert FILE (with ca.java that file is " + Text.arg(pki(c).resolve("ca.crt")) + ")");
         String trusted = c.caFile() == null ? "no --cacert was given, so only the JDK's default public CAs were trusted, "
                 + "and they do not include it" : "the --cacert file " + c.caFile() + " does not hold that CA";
         return new Diagnosis(Problem.SERVER_UNTRUSTED, String.format("The TLS handshake with %s failed: our side (the "
@@ -208,7 +208,8 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
         return new Diagnosis(Problem.CLIENT_CERT_REQUIRED, String.format("The request to %s failed: the server refused "
                 + "the connection because it requires a client certificate (mutual TLS) and we sent none.%s Likely "
                 + "cause: %s. Fix: pass a certificate and key signed by a CA the server trusts, e.g. --cert "
-                + "%s --key %s. (Seen as: %s)", where, accepts, cause, pki(c).resolve("service-a.crt"), pki(c).resolve("service-a.key"), seenAs));
+                + "%s --key %s. (Seen as: %s)", where, accepts, cause, Text.arg(pki(c).resolve("service-a.crt")),
+                Text.arg(pki(c).resolve("service-a.key")), seenAs));
     }
 
     /** The server refused the certificate we sent; the alert says why, and our own checks add detail. */

@@ -185,10 +185,17 @@ final class Support {
 
     /** Starts a long-running peer (openssl s_server, a Python server...) with output to logFile. */
     static Process start(Path cwd, Path logFile, List<String> cmd) {
+        return start(cwd, logFile, Map.of(), cmd);
+    }
+
+    /** The same with more environment variables. */
+    static Process start(Path cwd, Path logFile, Map<String, String> env, List<String> cmd) {
         try {
-            return new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
                     .redirectOutput(logFile.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            pb.environment().putAll(env);
+            return pb.start();
         } catch (IOException e) {
             throw new AssertionError("cannot start " + cmd + ": " + e, e);
         }
