@@ -11,15 +11,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The suite compiles the scripts with pom.xml's dependencies, while users run them with their own
- * //DEPS lines. If the two drifted, the tests would prove nothing about what users run.
+ * The suite compiles the scripts and snippets with pom.xml's dependencies, while users run them with
+ * their own //DEPS lines. If the two drifted, the tests would prove nothing about what users run.
  */
 class ScriptDepsTest {
     @Test
     void everyDepsLineMatchesThePom() throws Exception {
         String pom = Files.readString(Support.ROOT.resolve("pom.xml"));
         List<Path> scripts;
-        try (Stream<Path> s = Stream.of("", "lib", "bench").flatMap(ScriptDepsTest::list)) {
+        try (Stream<Path> s = Stream.of("", "lib", "bench", "snippets").flatMap(ScriptDepsTest::list)) {
             scripts = s.filter(p -> p.toString().endsWith(".java")).toList();
         }
         assertFalse(scripts.isEmpty());
