@@ -574,15 +574,9 @@ public class serve implements Callable<Integer>, Cli.Setup {
      * --cacert, where a certificate of this CA was most likely issued (NAME.crt when that is unknown).
      */
     static Path renewedFile(Config c, X509Certificate cert) {
-        List<org.bouncycastle.asn1.x509.GeneralName> sans = Names.sanList(cert);
-        String name;
-        try {
-            name = sans.isEmpty() ? "NAME" : Names.fileName(sans.get(0));
-        } catch (Failure f) {
-            name = "NAME";
-        }
         Path folder = c.cacert().getParent();
-        return folder == null ? Path.of(name + ".crt") : folder.resolve(name + ".crt");
+        String file = Names.fileName(cert) + ".crt";
+        return folder == null ? Path.of(file) : folder.resolve(file);
     }
 
     /** The certificate and key being served now, with the files they came from (for the peer routes' messages). */

@@ -343,14 +343,7 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
     static String renewCommand(Tls.Call c, X509Certificate cert) {
         if (c.identity() != null && c.identity().cert().equals(cert))
             return "./jbang issue.java renew" + keyPasswordFlag(c) + " " + Text.arg(c.identity().certFile());
-        List<org.bouncycastle.asn1.x509.GeneralName> sans = Names.sanList(cert);
-        String name;
-        try {
-            name = sans.isEmpty() ? "NAME" : Names.fileName(sans.get(0));
-        } catch (Failure f) {
-            name = "NAME";
-        }
-        return "./jbang issue.java renew " + Text.arg(pki(c).resolve(name + ".crt"));
+        return "./jbang issue.java renew " + Text.arg(pki(c).resolve(Names.fileName(cert) + ".crt"));
     }
 
     /** The TLS alert name in "Received fatal alert: unknown_ca", or null. */

@@ -418,6 +418,16 @@ public final class Names {
         return v;
     }
 
+    /** The file name issue.java gave a certificate (from its first SAN, see above), or NAME when none can be derived. */
+    public static String fileName(X509Certificate c) {
+        List<GeneralName> sans = sanList(c);
+        try {
+            return sans.isEmpty() ? "NAME" : fileName(sans.get(0));
+        } catch (Failure f) {
+            return "NAME";
+        }
+    }
+
     /** Whether a CN and a SAN name the same thing (the tutorial's CSRs carry the host as CN). */
     public static boolean sameName(String cn, GeneralName gn) {
         String c = commonName(gn);

@@ -74,16 +74,7 @@ class ScriptDepsTest {
                 "bench/attack.java", "snippets/MakePki.java", "snippets/MtlsDemo.java")) {
             Path start = Support.ROOT.resolve(script);
             assertTrue(Files.readString(start).startsWith("///usr/bin/env jbang \"$0\" \"$@\" ; exit $?\n//JAVA 17+\n"), script);
-            java.util.Set<Path> sources = new java.util.LinkedHashSet<>(List.of(start.normalize()));
-            for (java.util.Deque<Path> todo = new java.util.ArrayDeque<>(sources); !todo.isEmpty(); ) {
-                Path f = todo.pop();
-                Matcher m = Pattern.compile("^//SOURCES (\\S+)$", Pattern.MULTILINE).matcher(Files.readString(f));
-                while (m.find()) {
-                    Path src = f.getParent().resolve(m.group(1)).normalize();
-                    assertTrue(Files.isRegularFile(src), script + ": " + f + " names " + m.group(1) + ", which does not exist");
-                    if (sources.add(src)) todo.add(src);
-                }
-            }
+            List<Path> sources = Support.withSources(start);
             java.util.Set<String> have = new java.util.HashSet<>();
             for (Path f : sources) have.add(f.getFileName().toString().replace(".java", ""));
             for (Path f : sources) {

@@ -142,20 +142,6 @@ class SnippetsTest {
         return Support.exec(Support.ROOT, Map.of(), Support.WAIT, cmd);
     }
 
-    /** A file and every file its //SOURCES lines name, and theirs, as JBang follows them. */
-    static List<Path> withSources(Path file) throws IOException {
-        java.util.Set<Path> all = new java.util.LinkedHashSet<>(List.of(file.normalize()));
-        for (java.util.Deque<Path> todo = new java.util.ArrayDeque<>(all); !todo.isEmpty(); ) {
-            Path f = todo.pop();
-            Matcher m = Pattern.compile("^//SOURCES (\\S+)$", Pattern.MULTILINE).matcher(Files.readString(f));
-            while (m.find()) {
-                Path src = f.getParent().resolve(m.group(1)).normalize();
-                if (all.add(src)) todo.add(src);
-            }
-        }
-        return new ArrayList<>(all);
-    }
-
     /**
      * The page's table says which files compile on their own, with the JDK or with Bouncy Castle (the
      * "needs" column): each "yes" compiles alone with exactly that, each "no" does not, and compiles
@@ -175,7 +161,7 @@ class SnippetsTest {
             Support.Result single = javac(bc ? bouncyCastle() : "", List.of(file));
             assertEquals(alone, single.code() == 0, () -> file + " compiled alone: " + single.all());
             if (!alone) {
-                List<Path> files = withSources(file);
+                List<Path> files = Support.withSources(file);
                 assertTrue(files.size() > 1, file + " needs other files but names none in //SOURCES");
                 javac(bouncyCastle(), files).expectOk();
             }
