@@ -56,7 +56,7 @@ import picocli.CommandLine.Spec;
                 "ca.java intermediate: an intermediate CA signed by it (see ca.java intermediate --help).",
                 "ca.java revoke CERT...: revokes certificates in the CA's CRL (see ca.java revoke --help)."},
         subcommands = {ca.Intermediate.class, ca.Revoke.class}, sortOptions = false)
-public class ca implements Callable<Integer>, Cli.Aliases {
+public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
 
     @Mixin Cli.Dir dir;
 
@@ -79,6 +79,12 @@ public class ca implements Callable<Integer>, Cli.Aliases {
         System.exit(Cli.run(new ca(), args));
     }
 
+    /** What --key-password does here: ca.java only makes keys. */
+    @Override public void setup(picocli.CommandLine cl) {
+        Cli.help(cl, "key-password", "Encrypts the CA key it makes with this password (PKCS#8, AES-256, PBKDF2-SHA256); "
+                + "issue.java then opens it with --ca-key-password. " + Cli.SPEC_FORMS);
+    }
+
     /** The older flag form stays: ca.java --intermediate ... is ca.java intermediate ... */
     @Override public String[] rewrite(String[] args) {
         return Cli.flagToSubcommand(args, "--intermediate", "intermediate", false);
@@ -90,10 +96,13 @@ public class ca implements Callable<Integer>, Cli.Aliases {
         if (pathLen != null && pathLen < 0) throw Cli.fail("--path-len must be 0 or more");
         Path crtFile = dir.dir.resolve("ca.crt"), keyFile = dir.dir.resolve("ca.key");
         List<Path> orphans = signedBy(dir.dir, crtFile);
+        String caKeyPassword = Cli.passwordFlag("--ca-key-password", keyPassword.spec);
         if (!force.force && (Files.exists(keyFile) || Files.exists(crtFile)))
-            throw Cli.fail("%s already exists: replacing a CA orphans every certificate it signed%s. Keep using it, choose "
-                    + "another --dir, or add --force (it then prints the command that re-issues them)",
-                    Files.exists(keyFile) ? keyFile : crtFile, orphans.isEmpty() ? "" : " (" + orphans.size() + " in " + dir.dir + ")");
+            throw Cli.fail("%s already exists: replacing a CA orphans every certificate it signed%s. Keep using it, or choose "
+                    + "another --dir. %s", Files.exists(keyFile) ? keyFile : crtFile,
+                    orphans.isEmpty() ? "" : " (" + orphans.size() + " in " + dir.dir + ")",
+                    replaceCommand("./jbang ca.java " + Cli.retyped(spec.commandLine().getParseResult().originalArgs()),
+                            orphans, caKeyPassword, null));
 
         X500Name name = subject.build(Names.defaultCaName("root CA"));
         Instant notBefore = Certs.backdated(Instant.now());
@@ -114,14 +123,24 @@ public class ca implements Callable<Integer>, Cli.Aliases {
         SafeFiles.printWritten(out, files, backups);
         if (SafeFiles.restrictFolder(dir.dir)) out.println("Note: " + dir.dir + " is now mode 0700, as it holds a CA key.");
         if (orphans.isEmpty()) {
-            out.println("Next: ./jbang issue.java" + dir.flag() + " service-a.example.com");
+            out.println("Next: ./jbang issue.java" + dir.flag() + caKeyPassword + " service-a.example.com");
             return 0;
         }
         out.printf("Note: the CA just replaced had signed %d certificate%s in %s: %s. Clients that trust the new %s "
                         + "refuse them. Re-issue them with their names and keys, signed by the new CA:%n", orphans.size(),
                 orphans.size() == 1 ? "" : "s", dir.dir, String.join(", ", orphans.stream().map(Path::toString).toList()), crtFile);
-        out.println("Next: " + reissueCommand(orphans, keyPassword.spec != null));
+        out.println("Next: " + reissueCommand(orphans, caKeyPassword, null));
         return 0;
+    }
+
+    /**
+     * What a refusal to replace a CA suggests: the command as it was typed, with --force, then the one
+     * that re-issues what it signed (a bare --force would leave those orphaned).
+     */
+    static String replaceCommand(String typed, List<Path> orphans, String caKeyPassword, Path signer) {
+        if (orphans.isEmpty()) return "To replace it (the old files are kept as .bak): " + typed + " --force";
+        return "To replace it and re-issue them, signed by the new CA: " + typed + " --force && "
+                + reissueCommand(orphans, caKeyPassword, signer);
     }
 
     /** notBefore plus days, in the one-line words of --days. */
@@ -163,26 +182,41 @@ public class ca implements Callable<Integer>, Cli.Aliases {
         return found;
     }
 
-    /** One command that re-issues the service certificates (issue.java renew) and names the intermediates. */
-    static String reissueCommand(List<Path> orphans, boolean encryptedKeys) {
-        List<String> leaves = new ArrayList<>(), cas = new ArrayList<>();
+    /**
+     * One command that re-issues the service certificates (issue.java renew: same names, same keys) and
+     * remakes the intermediates, with the password options they need: caKeyPassword for the new CA's
+     * key, and --key-password prompt when a service key is encrypted (its password was never given
+     * here). signer is the --ca of an intermediate that was replaced, else null (the root).
+     */
+    static String reissueCommand(List<Path> orphans, String caKeyPassword, Path signer) {
+        List<Path> leaves = new ArrayList<>(), cas = new ArrayList<>();
+        boolean encrypted = false;
         for (Path p : orphans) {
+            boolean ca;
             try {
-                (Pem.certificate(p, "certificate").getBasicConstraints() >= 0 ? cas : leaves).add(p.toString());
+                ca = Pem.certificate(p, "certificate").getBasicConstraints() >= 0;
             } catch (Failure f) {
-                leaves.add(p.toString());
+                ca = false;
+            }
+            (ca ? cas : leaves).add(p);
+            Path key = p.resolveSibling(p.getFileName().toString().replaceAll("\\.crt$", ".key"));
+            try {
+                encrypted |= !ca && Files.isRegularFile(key) && Pem.isEncryptedKey(Pem.read(key, "key"));
+            } catch (Failure unreadable) {
+                // renew will say what is wrong with it
             }
         }
         StringBuilder s = new StringBuilder();
         if (!leaves.isEmpty())
-            s.append("./jbang issue.java renew --any-issuer").append(encryptedKeys ? " --key-password prompt" : "")
-                    .append(' ').append(String.join(" ", leaves));
-        for (String c : cas) {
-            String base = Path.of(c).getFileName().toString().replaceAll("\\.crt$", "");
-            Path d = Path.of(c).getParent();
+            s.append("./jbang issue.java renew --any-issuer").append(signer == null ? "" : " --ca " + Text.arg(signer))
+                    .append(caKeyPassword).append(encrypted ? " --key-password prompt" : "")
+                    .append(' ').append(String.join(" ", leaves.stream().map(Text::arg).toList()));
+        for (Path c : cas) {
+            String base = c.getFileName().toString().replaceAll("\\.crt$", "");
+            Path d = c.getParent();
             if (s.length() > 0) s.append(" && ");
-            s.append("./jbang ca.java intermediate").append(d == null || d.equals(Path.of("certs")) ? "" : " --dir " + d)
-                    .append(" --name ").append(base).append(" --force");
+            s.append("./jbang ca.java intermediate").append(d == null || d.equals(Path.of("certs")) ? "" : " --dir " + Text.arg(d))
+                    .append(caKeyPassword).append(" --name ").append(Text.arg(base)).append(" --force");
         }
         return s.toString();
     }
@@ -241,9 +275,14 @@ public class ca implements Callable<Integer>, Cli.Aliases {
             }
             Path caFile = parent.cert(dir.dir), caKeyFile = parent.key(dir.dir);
             Path crtFile = dir.dir.resolve(name + ".crt"), keyFile = dir.dir.resolve(name + ".key");
-            if (!force.force && (Files.exists(keyFile) || Files.exists(crtFile)))
-                throw Cli.fail("%s already exists: replacing an intermediate CA orphans every certificate it signed. "
-                        + "Choose another --name, or add --force (the old files are kept as .bak)", Files.exists(keyFile) ? keyFile : crtFile);
+            if (!force.force && (Files.exists(keyFile) || Files.exists(crtFile))) {
+                List<Path> orphans = signedBy(dir.dir, crtFile);
+                throw Cli.fail("%s already exists: replacing an intermediate CA orphans every certificate it signed%s. "
+                        + "Keep using it, or choose another --name. %s", Files.exists(keyFile) ? keyFile : crtFile,
+                        orphans.isEmpty() ? "" : " (" + orphans.size() + " in " + dir.dir + ")",
+                        replaceCommand("./jbang ca.java " + Cli.retyped(spec.root().commandLine().getParseResult().originalArgs()),
+                                orphans, Cli.passwordFlag("--ca-key-password", keyPassword.spec), crtFile));
+            }
 
             X509Certificate up = Pem.certificate(caFile, "CA certificate");
             try {
@@ -289,7 +328,8 @@ public class ca implements Callable<Integer>, Cli.Aliases {
                         + "when it does, %s.%n", days, caFile, Describe.utc(upEnd));
             out.printf("Note: clients still trust only %s. A server sends %s after its own certificate: issue.java puts it in NAME.crt.%n",
                     caFile, crtFile);
-            out.printf("Next: ./jbang issue.java%s --ca %s service-a.example.com%n", dir.flag(), crtFile);
+            out.printf("Next: ./jbang issue.java%s --ca %s%s service-a.example.com%n", dir.flag(), Text.arg(crtFile),
+                    Cli.passwordFlag("--ca-key-password", keyPassword.spec));
             return 0;
         }
     }

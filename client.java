@@ -92,8 +92,10 @@ public class client implements Callable<Integer>, Cli.Setup {
         System.exit(Cli.run(new client(), args));
     }
 
-    /** The exit codes in --help, from the one table in lib/Diagnosis.java. */
+    /** The exit codes in --help, from the one table in lib/Diagnosis.java; what --key-password does here. */
     @Override public void setup(CommandLine cl) {
+        // client.java only reads the key it sends with.
+        Cli.help(cl, "key-password", "Password of --key, when it is encrypted (without it: asked on a terminal). " + Cli.SPEC_FORMS);
         cl.getCommandSpec().usageMessage().footer(exitCodeTable().toArray(new String[0]));
     }
 
@@ -182,7 +184,8 @@ public class client implements Callable<Integer>, Cli.Setup {
                     "Checked before connecting: " + Tls.keyMismatch(identity) + ". Any server would refuse the "
                             + "handshake, because we could not prove we own the certificate.", "");
         if (o.cacert() != null) Pem.certificates(o.cacert(), "CA certificate"); // a bad file is a one-line error now
-        Tls.Call call = new Tls.Call(o.url(), identity, o.cacert(), o.insecure(), resolveMap, o.connectTimeout(), o.maxTime(), o.dir());
+        Tls.Call call = new Tls.Call(o.url(), identity, o.cacert(), o.insecure(), resolveMap, o.connectTimeout(), o.maxTime(), o.dir(),
+                o.keyPassword());
         Fetch.Outcome out = Fetch.get(call);
         String handshake = describeHandshake(call, out);
         if (out.ok()) return new Result(0, null, out.status(), out.body(), null, handshake);

@@ -308,7 +308,7 @@ public class inspect implements Callable<Integer> {
     /** A CSR: subject, key, signature check, and the extensions it asks for (SANs first). */
     public static String describeCsr(String source, PKCS10CertificationRequest req) {
         StringBuilder s = new StringBuilder(source + ": certificate signing request\n");
-        s.append(String.format("  %-30s %s%n", "Subject:", req.getSubject().toString().isEmpty() ? "(empty)" : req.getSubject()));
+        s.append(String.format("  %-30s %s%n", "Subject:", req.getSubject().getRDNs().length == 0 ? "(empty)" : Names.dn(req.getSubject())));
         PublicKey key = null;
         try {
             key = new JcaPEMKeyConverter().getPublicKey(req.getSubjectPublicKeyInfo());
@@ -540,7 +540,7 @@ public class inspect implements Callable<Integer> {
         } catch (Failure f) {
             throw Cli.fail("--resolve %s", f.getMessage());
         }
-        var call = new Tls.Call(uri, null, cacert, false, resolved, timeout, timeout, dir);
+        var call = new Tls.Call(uri, null, cacert, false, resolved, timeout, timeout, dir, null);
         Tls.Seen seen = new Tls.Seen();
         IOException failure = handshake(call, seen);
         if (seen.serverChain == null)

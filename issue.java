@@ -63,7 +63,7 @@ import picocli.CommandLine.Spec;
                         + "server sends. The root stays out; clients trust it.",
                 "Other modes: issue.java sign CSR (a CSR made elsewhere), issue.java renew FILE... (same names and key)."},
         subcommands = {issue.Sign.class, issue.Renew.class}, sortOptions = false)
-public class issue implements Callable<Integer>, Cli.Aliases {
+public class issue implements Callable<Integer>, Cli.Aliases, Cli.Setup {
 
     @Mixin Common common;
 
@@ -90,6 +90,12 @@ public class issue implements Callable<Integer>, Cli.Aliases {
 
     public static void main(String... args) {
         System.exit(Cli.run(new issue(), args));
+    }
+
+    /** What --key-password does here: issue.java makes keys, and renew also reads the one it keeps. */
+    @Override public void setup(picocli.CommandLine cl) {
+        Cli.help(cl, "key-password", "Encrypts each key it makes with this password (PKCS#8, AES-256, PBKDF2-SHA256); "
+                + "renew opens the key it keeps with it and writes it encrypted the same way. " + Cli.SPEC_FORMS);
     }
 
     /** The older flag forms stay: --renew FILE is renew FILE, --csr FILE is sign FILE. */
@@ -449,8 +455,11 @@ public class issue implements Callable<Integer>, Cli.Aliases {
             try {
                 Certs.checkSigningCa(chain.get(0), Instant.now());
             } catch (Certs.Refused r) {
-                throw Cli.fail(r, "cannot sign with the CA %s: %s; make a CA with ./jbang ca.java%s, or point --ca at yours",
-                        certFile, r.getMessage(), dir.equals(Path.of("certs")) ? "" : " --dir " + dir);
+                throw Cli.fail(r, "cannot sign with the CA %s: %s; %s", certFile, r.getMessage(), caOptions.cert != null
+                        ? "point --ca at a CA that can sign"
+                        : "point --ca at a CA that can sign, or replace this one with ./jbang ca.java"
+                                + (dir.equals(Path.of("certs")) ? "" : " --dir " + Text.arg(dir))
+                                + " --force (it then prints the command that re-issues what the old one signed)");
             }
             PrivateKey key = Pem.privateKey(keyFile, "CA key", caOptions.passwordFor(keyFile));
             if (!Keys.matches(key, chain.get(0).getPublicKey()))

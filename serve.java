@@ -163,6 +163,8 @@ public class serve implements Callable<Integer>, Cli.Setup {
 
     /** The routes, in --help as in the 404 page: both come from enum Route. */
     @Override public void setup(picocli.CommandLine cl) {
+        // serve.java only reads its key.
+        Cli.help(cl, "key-password", "Password of --key, when it is encrypted (without it: asked on a terminal). " + Cli.SPEC_FORMS);
         var usage = cl.getCommandSpec().usageMessage();
         List<String> lines = new ArrayList<>(List.of(usage.description()));
         lines.add(1, "Routes:");
@@ -374,7 +376,8 @@ public class serve implements Callable<Integer>, Cli.Setup {
         if (!id.keyMatches()) throw Cli.fail(Tls.keyMismatch(id));
         if (Instant.now().isAfter(id.cert().getNotAfter().toInstant()))
             c.log().accept("Warning: " + c.cert() + " expired on " + Describe.utc(id.cert().getNotAfter().toInstant())
-                    + "; clients will refuse it. Renew it with ./jbang issue.java renew " + c.cert() + "; it is picked up without a restart.");
+                    + "; clients will refuse it. Renew it with ./jbang issue.java renew " + Text.arg(c.cert())
+                    + Cli.passwordFlag("--key-password", c.keyPassword()) + "; it is picked up without a restart.");
         return id;
     }
 
@@ -395,7 +398,7 @@ public class serve implements Callable<Integer>, Cli.Setup {
         }
         if (reason == CertPathValidatorException.BasicReason.UNDETERMINED_REVOCATION_STATUS)
             return "the revocation of " + who + " is unknown: " + c.crl() + " has no current CRL for its CA (past its next update? "
-                    + "renew it with ./jbang ca.java revoke)";
+                    + "renew it with " + crlRenewCommand(c.crl()) + ")";
         for (X509Certificate x : chain) {
             if (now.isAfter(x.getNotAfter().toInstant()))
                 return (x == leaf ? who : "its CA \"" + Names.subject(x) + "\"") + " expired on " + Describe.utc(x.getNotAfter().toInstant());
@@ -472,8 +475,19 @@ public class serve implements Callable<Integer>, Cli.Setup {
                 c.log().accept("Warning: the CRL in " + c.crl() + " passed its next update on "
                         + Describe.utc(crl.getNextUpdate().toInstant()) + ", so it no longer proves anything: every client "
                         + "certificate of " + Names.dn(crl.getIssuerX500Principal()) + " is refused until it is renewed. "
-                        + "Renew it with ./jbang ca.java revoke (no certificate needed); it is picked up without a restart.");
+                        + "Renew it with " + crlRenewCommand(c.crl()) + "; it is picked up without a restart.");
         return crls;
+    }
+
+    /**
+     * The command that re-signs a CRL with a new next update: ca.java revoke with no certificate, for
+     * the CA beside the CRL (DIR/ca.crl is DIR's root, DIR/NAME.crl the intermediate DIR/NAME.crt).
+     */
+    static String crlRenewCommand(Path crl) {
+        String base = crl.getFileName().toString().replaceAll("\\.crl$", "");
+        Path folder = crl.toAbsolutePath().getParent() == null || crl.getParent() == null ? Path.of(".") : crl.getParent();
+        return "./jbang ca.java revoke" + (base.equals("ca") ? folder.equals(Path.of("certs")) ? "" : " --dir " + Text.arg(folder)
+                : " --ca " + Text.arg(folder.resolve(base + ".crt")));
     }
 
     /**
@@ -541,7 +555,8 @@ public class serve implements Callable<Integer>, Cli.Setup {
         if (revoked != null)
             return new TlsServer.Answer(403, "Forbidden: your client certificate \"" + Names.subject(cert) + "\" (serial "
                     + cert.getSerialNumber().toString(16) + ") was revoked on " + Describe.utc(revoked.getRevocationDate().toInstant())
-                    + " (it is listed in " + c.crl() + "). Fix: use a new certificate: ./jbang issue.java renew --new-key NAME.crt.\n",
+                    + " (it is listed in " + c.crl() + "). Fix: use a new certificate: ./jbang issue.java renew --new-key "
+                    + Text.arg(renewedFile(c, cert)) + ".\n",
                     "refused: the certificate is revoked (" + c.crl() + ")");
         List<String> names = Allow.names(cert);
         if (c.allow().isEmpty() || c.allow().stream().anyMatch(a -> a.matches(names))) return null;
@@ -552,6 +567,16 @@ public class serve implements Callable<Integer>, Cli.Setup {
                 + ". Fix: call with a certificate that matches, or ask the operator of this service to add your name"
                 + (names.isEmpty() ? "" : ", e.g. --allow " + Text.escape(names.get(0))) + ".\n",
                 "refused: not matched by --allow " + Allow.list(c.allow()));
+    }
+
+    /**
+     * The file issue.java gave a caller's certificate: NAME.crt from its first SAN, in the folder of
+     * --cacert, where a certificate of this CA was most likely issued (NAME.crt when that is unknown).
+     */
+    static Path renewedFile(Config c, X509Certificate cert) {
+        Path folder = c.cacert().getParent();
+        String file = Names.fileName(cert) + ".crt";
+        return folder == null ? Path.of(file) : folder.resolve(file);
     }
 
     /** The certificate and key being served now, with the files they came from (for the peer routes' messages). */
@@ -585,7 +610,7 @@ public class serve implements Callable<Integer>, Cli.Setup {
             return "This service has no --peer to call; start it with --peer https://service-b.example.com:8443 "
                     + "--resolve service-b.example.com:8443:127.0.0.1\n";
         Fetch.Outcome o = Fetch.viaHttpClient(new Tls.Call(c.peer(), identity, caFile, false, resolve,
-                Duration.ofSeconds(5), Duration.ofSeconds(15)));
+                Duration.ofSeconds(5), Duration.ofSeconds(15), null, c.keyPassword()));
         // First line: the failure class, stable for scripts; then the paragraph for people.
         return o.ok() ? o.body() : "error: " + o.failure().problem().title + "\n" + o.failure().explanation() + "\n";
     }

@@ -162,7 +162,7 @@ public class tutorial implements Callable<Integer> {
             leaf.verify(ca.getPublicKey());
             leaf.checkValidity();
         } catch (java.security.cert.CertificateExpiredException | java.security.cert.CertificateNotYetValidException e) {
-            throw Cli.fail("%s is expired or not yet valid; re-issue it with ./jbang issue.java --force", leafFile);
+            throw Cli.fail("%s is expired or not yet valid; renew it with ./jbang issue.java renew %s", leafFile, Text.arg(leafFile));
         } catch (Exception e) {
             throw Cli.fail("%s was not signed by %s; use another --dir for the tutorial", leafFile, caFile);
         }

@@ -8,6 +8,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.util.List;
+import java.util.StringJoiner;
 import java.util.function.Supplier;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -276,6 +278,32 @@ public final class Cli {
         };
     }
 
+    /** " OPTION SPEC" for a printed command when a spec was given (see Text.passwordSpec), else "". */
+    public static String passwordFlag(String option, String spec) {
+        return spec == null ? "" : " " + option + " " + Text.arg(Text.passwordSpec(spec));
+    }
+
+    /**
+     * The arguments a command was run with, as a printed command repeats them: each shell-quoted, and
+     * the value of every password option through Text.passwordSpec, so no password is ever printed.
+     */
+    public static String retyped(List<String> args) {
+        StringJoiner j = new StringJoiner(" ");
+        boolean secretNext = false;
+        for (String a : args) {
+            if (secretNext) {
+                j.add(Text.arg(Text.passwordSpec(a)));
+                secretNext = false;
+            } else if (a.startsWith("--") && a.contains("password") && a.contains("=")) {
+                j.add(Text.arg(a.substring(0, a.indexOf('=') + 1) + Text.passwordSpec(a.substring(a.indexOf('=') + 1))));
+            } else {
+                j.add(Text.arg(a));
+                secretNext = a.startsWith("--") && a.contains("password");
+            }
+        }
+        return j.toString();
+    }
+
     /** An existing private key, its password from spec or asked for (see passwordFor). */
     public static java.security.PrivateKey readKey(Path file, String what, String spec, String flag) {
         return Pem.privateKey(file, what, passwordFor(file, what, spec, flag));
@@ -292,7 +320,7 @@ public final class Cli {
 
         /** " --dir DIR" when not the default, so that a printed command works as typed. */
         public String flag() {
-            return dir.equals(Path.of("certs")) ? "" : " --dir " + dir;
+            return dir.equals(Path.of("certs")) ? "" : " --dir " + Text.arg(dir);
         }
     }
 
@@ -326,9 +354,10 @@ public final class Cli {
             return cert != null || key != null || password != null;
         }
 
-        /** " --ca FILE --ca-key FILE" as given, for commands printed for the user. */
+        /** " --ca FILE --ca-key FILE --ca-key-password SPEC" as given, for commands printed for the user. */
         public String flags() {
-            return (cert == null ? "" : " --ca " + cert) + (key == null ? "" : " --ca-key " + key);
+            return (cert == null ? "" : " --ca " + Text.arg(cert)) + (key == null ? "" : " --ca-key " + Text.arg(key))
+                    + passwordFlag("--ca-key-password", password);
         }
 
         public Supplier<char[]> passwordFor(Path keyFile) {
@@ -336,11 +365,15 @@ public final class Cli {
         }
     }
 
-    /** --key-password: one option for the password of a service key, whether the key is made or read. */
+    /**
+     * --key-password: one option for the password of a private key, whether the key is made or read.
+     * Each script says what it does with it in its own help (keyPasswordHelp), since ca.java only
+     * makes keys, client.java and serve.java only read them, and issue.java does both.
+     */
     public static final class KeyPassword {
         @Option(names = "--key-password", paramLabel = "SPEC",
                 description = "Password of the private key: encrypts a key that is made (PKCS#8, AES-256, PBKDF2-SHA256) "
-                        + "and opens one that is read. SPEC: env:VAR, file:PATH, pass:TEXT, prompt or the password itself.")
+                        + "and opens one that is read. " + SPEC_FORMS)
         public String spec;
 
         /** The password to encrypt a new key with, or null for none. */
@@ -355,6 +388,22 @@ public final class Cli {
         public Supplier<char[]> forExisting(Path keyFile) {
             return passwordFor(keyFile, "key", spec, "--key-password");
         }
+    }
+
+    /** The forms of a password SPEC, for help texts. */
+    public static final String SPEC_FORMS = "SPEC: env:VAR, file:PATH, pass:TEXT, prompt or the password itself.";
+
+    /**
+     * Gives option (named without its dashes, as key-password) its own help text in cl and its
+     * subcommands: a shared mixin says what is common, a script what the option does for it.
+     * picocli reads a description from the command's resource bundle before the annotation's.
+     */
+    public static void help(CommandLine cl, String option, String text) {
+        cl.setResourceBundle(new java.util.ListResourceBundle() {
+            @Override protected Object[][] getContents() {
+                return new Object[][] {{option, text}};
+            }
+        });
     }
 
     /** --key-type and --key-size: the key that is made. */

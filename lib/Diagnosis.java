@@ -93,8 +93,8 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
         if (connect != null)
             return new Diagnosis(Problem.CONNECT_REFUSED, String.format("Could not connect to %s: the connection was "
                     + "refused, so nothing listens there. Likely cause: the service is not running, or the port or "
-                    + "--resolve address is wrong. Fix: start the service (./jbang serve.java --name NAME --port PORT) or "
-                    + "correct the URL. (Seen as: %s)", where, seenAs));
+                    + "--resolve address is wrong. Fix: start the service (%s) or correct the URL. (Seen as: %s)",
+                    where, serveCommand(c), seenAs));
         if (seen.trustFailure != null) return serverCertProblem(c, seen, where, seenAs);
         if (Tls.find(e, HttpTimeoutException.class) != null || Tls.find(e, SocketTimeoutException.class) != null)
             return timeout(where, seen.stage, c.maxTime(), seenAs);
@@ -149,8 +149,8 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
                     + "certificate's names (SAN) are: %s. Likely cause: the URL uses a name or address the certificate "
                     + "was not issued for (an IP address in the URL must itself be in the SAN). Fix: use one of those "
                     + "names in the URL (with --resolve NAME:PORT:ADDR to reach it without DNS), or re-issue the "
-                    + "certificate for this name: ./jbang issue.java%s --force %s. (Seen as: %s)",
-                    where, Text.escape(c.url().getHost()), Names.sans(leaf), dirFlag(c), Text.escape(c.url().getHost()), why));
+                    + "certificate with this name added, where the server's files are: %s. (Seen as: %s)",
+                    where, Text.escape(c.url().getHost()), Names.sans(leaf), reissueWithHost(c, leaf), why));
         for (X509Certificate cert : chain) {
             Instant now = Instant.now();
             if (now.isAfter(cert.getNotAfter().toInstant()) || now.isBefore(cert.getNotBefore().toInstant())) {
@@ -169,8 +169,8 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
         X509Certificate top = chain[chain.length - 1];
         String issuer = Names.issuer(top);
         String fix = matchingCaFile(top, c)
-                .map(p -> "pass it with --cacert " + p + " (that file holds \"" + issuer + "\", so this fixes it)")
-                .orElse("pass the certificate of \"" + issuer + "\" with --cacert FILE (with ca.java that file is " + pki(c).resolve("ca.crt") + ")");
+                .map(p -> "pass it with --cacert " + Text.arg(p) + " (that file holds \"" + issuer + "\", so this fixes it)")
+                .orElse("pass the certificate of \"" + issuer + "\" with --cacert FILE (with ca.java that file is " + Text.arg(pki(c).resolve("ca.crt")) + ")");
         String trusted = c.caFile() == null ? "no --cacert was given, so only the JDK's default public CAs were trusted, "
                 + "and they do not include it" : "the --cacert file " + c.caFile() + " does not hold that CA";
         return new Diagnosis(Problem.SERVER_UNTRUSTED, String.format("The TLS handshake with %s failed: our side (the "
@@ -208,7 +208,8 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
         return new Diagnosis(Problem.CLIENT_CERT_REQUIRED, String.format("The request to %s failed: the server refused "
                 + "the connection because it requires a client certificate (mutual TLS) and we sent none.%s Likely "
                 + "cause: %s. Fix: pass a certificate and key signed by a CA the server trusts, e.g. --cert "
-                + "%s --key %s. (Seen as: %s)", where, accepts, cause, pki(c).resolve("service-a.crt"), pki(c).resolve("service-a.key"), seenAs));
+                + "%s --key %s. (Seen as: %s)", where, accepts, cause, Text.arg(pki(c).resolve("service-a.crt")),
+                Text.arg(pki(c).resolve("service-a.key")), seenAs));
     }
 
     /** The server refused the certificate we sent; the alert says why, and our own checks add detail. */
@@ -299,7 +300,40 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
 
     /** " --dir D" when the user named a folder, so a suggested command works as typed. */
     static String dirFlag(Tls.Call c) {
-        return c.dir() == null ? "" : " --dir " + c.dir();
+        return c.dir() == null ? "" : " --dir " + Text.arg(c.dir());
+    }
+
+    /** The server's certificate issued anew with the URL's host added to its names, under its own file name. */
+    static String reissueWithHost(Tls.Call c, X509Certificate leaf) {
+        List<org.bouncycastle.asn1.x509.GeneralName> sans = Names.sanList(leaf);
+        StringBuilder cmd = new StringBuilder("./jbang issue.java").append(dirFlag(c)).append(" --force");
+        try {
+            if (!sans.isEmpty()) cmd.append(" --name ").append(Text.arg(Names.fileName(sans.get(0))));
+        } catch (Failure f) {
+            // no file name from it: issue.java derives one from the names below
+        }
+        for (var n : sans)
+            cmd.append(' ').append(Text.arg(n.getTagNo() == org.bouncycastle.asn1.x509.GeneralName.iPAddress ? Names.ipText(n) : n.getName()));
+        return cmd.append(' ').append(Text.arg(c.url().getHost())).toString();
+    }
+
+    /** serve.java for the URL's port, named after its host's first label (service-b.example.com: service-b). */
+    static String serveCommand(Tls.Call c) {
+        String host = c.url().getHost();
+        boolean dns = host.matches("[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z0-9-]+)*") && !host.equalsIgnoreCase("localhost");
+        return "./jbang serve.java" + dirFlag(c) + " --name " + (dns ? Text.arg(host.split("\\.")[0]) : "NAME")
+                + " --port " + Tls.hostPort(c.url()).replaceAll(".*:", "");
+    }
+
+    /** " --key-password SPEC" for a command that reads our key again, when it is encrypted (see Text.passwordSpec). */
+    static String keyPasswordFlag(Tls.Call c) {
+        if (c.identity() == null) return "";
+        try {
+            if (!Pem.isEncryptedKey(Files.readAllBytes(c.identity().keyFile()))) return "";
+        } catch (IOException e) {
+            return "";
+        }
+        return " --key-password " + Text.arg(c.keyPassword() == null ? "prompt" : Text.passwordSpec(c.keyPassword()));
     }
 
     /**
@@ -307,15 +341,9 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
      * server's by the file issue.java would have given it (NAME.crt from its first SAN) in the PKI folder.
      */
     static String renewCommand(Tls.Call c, X509Certificate cert) {
-        if (c.identity() != null && c.identity().cert().equals(cert)) return "./jbang issue.java renew " + c.identity().certFile();
-        List<org.bouncycastle.asn1.x509.GeneralName> sans = Names.sanList(cert);
-        String name;
-        try {
-            name = sans.isEmpty() ? "NAME" : Names.fileName(sans.get(0));
-        } catch (Failure f) {
-            name = "NAME";
-        }
-        return "./jbang issue.java renew " + pki(c).resolve(name + ".crt");
+        if (c.identity() != null && c.identity().cert().equals(cert))
+            return "./jbang issue.java renew" + keyPasswordFlag(c) + " " + Text.arg(c.identity().certFile());
+        return "./jbang issue.java renew " + Text.arg(pki(c).resolve(Names.fileName(cert) + ".crt"));
     }
 
     /** The TLS alert name in "Received fatal alert: unknown_ca", or null. */

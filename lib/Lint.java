@@ -4,6 +4,8 @@
 // docs/PROFILE.md gives the profile our certificates follow and its sources.
 
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECKey;
@@ -68,9 +70,9 @@ public final class Lint {
         BAD_SIGNATURE("signature", 7, "every verifier (OpenSSL error 7)", "the file was altered, or the CA named is not the one that signed it"),
         ISSUER_UNKNOWN("issuer-unknown", 20, "every verifier (OpenSSL error 20, Chrome ERR_CERT_AUTHORITY_INVALID)",
                 "give the CA that signed it with --cacert, or append the missing intermediate to the file"),
-        EXPIRED("expired", 10, "every verifier (OpenSSL error 10)", "renew it: ./jbang issue.java --force NAME"),
+        EXPIRED("expired", 10, "every verifier (OpenSSL error 10)", "renew it: ./jbang issue.java renew FILE (same names and key, signed by the CA beside it)"),
         NOT_YET_VALID("not-yet-valid", 9, "every verifier (OpenSSL error 9)", "check this machine's clock, or wait until it starts"),
-        EXPIRES_SOON("expires-soon", 0, "every verifier, once it expires", "renew it before then: ./jbang issue.java --force NAME"),
+        EXPIRES_SOON("expires-soon", 0, "every verifier, once it expires", "renew it before then: ./jbang issue.java renew FILE (same names and key, signed by the CA beside it)"),
         SERIAL_NOT_POSITIVE("serial-positive", 0, "Go 1.23+ (\"x509: negative serial number\"), RFC 5280 4.1.2.2",
                 REISSUE + " (127 random bits, always positive)"),
         SERIAL_TOO_LONG("serial-length", 0, "Firefox (mozilla::pkix rejects serials over 20 octets), RFC 5280 4.1.2.2",
@@ -174,9 +176,9 @@ public final class Lint {
                 s.append(String.format("  %-7s [%s] certificate %d \"%s\": %s%n", f.severity().name().toLowerCase(Locale.ROOT),
                         f.rule().id, f.index() + 1, shortName(chain.get(f.index())), f.problem()));
                 s.append("          Enforced by: ").append(f.rule().enforcedBy).append('\n');
-                s.append("          Fix: ").append(f.rule().fix).append('\n');
+                s.append("          Fix: ").append(f.index() == 0 ? withFile(f.rule().fix, source) : f.rule().fix).append('\n');
             }
-            for (String n : notes) s.append("  Note: ").append(n).append('\n');
+            for (String n : notes) s.append("  Note: ").append(withFile(n, source)).append('\n');
             String use = purpose == Purpose.ANY ? "" : " for " + purpose.name().toLowerCase(Locale.ROOT) + " use";
             boolean whole = selfSigned(chain.get(chain.size() - 1));
             if (findings.isEmpty() && whole)
@@ -187,6 +189,24 @@ public final class Lint {
             else s.append(String.format("  %d error%s, %d warning%s.%n", errors(), errors() == 1 ? "" : "s", warnings(), warnings() == 1 ? "" : "s"));
             return s.toString();
         }
+    }
+
+    /**
+     * A fix or note with its FILE and LEAF.crt placeholders replaced by the file linted (when it is a
+     * file: not for a live chain), and CA.crt by the ca.crt beside it when there is one, so that the
+     * command it suggests runs as printed.
+     */
+    static String withFile(String text, String source) {
+        Path file;
+        try {
+            file = Path.of(source);
+        } catch (java.nio.file.InvalidPathException e) {
+            return text;
+        }
+        if (!Files.isRegularFile(file)) return text;
+        Path ca = file.resolveSibling("ca.crt");
+        String withCa = Files.isRegularFile(ca) && !ca.equals(file) ? text.replace("CA.crt", Text.arg(ca)) : text;
+        return withCa.replace("renew FILE", "renew " + Text.arg(file)).replace("LEAF.crt", Text.arg(file));
     }
 
     static String shortName(X509Certificate c) {
@@ -291,11 +311,21 @@ public final class Lint {
                     + "did not sign this certificate (another CA of the same name, or the file was altered)");
         else if (strict)
             r.add(Severity.ERROR, Rule.ISSUER_UNKNOWN, i, "its issuer \"" + Names.issuer(cur) + "\" is not in --cacert");
+        else if (i == 0 && !otherCas(pool, r).isEmpty())
+            // "--lint ca.crt leaf.crt": the CA named beside it is meant as its issuer, as --cacert is.
+            r.add(Severity.ERROR, Rule.ISSUER_UNKNOWN, i, "it was not signed by the CA given with it (" + String.join(", ",
+                    otherCas(pool, r).stream().map(c -> "\"" + Names.subject(c) + "\"").toList()) + "): its issuer is \""
+                    + Names.issuer(cur) + "\"");
         else if (i == 0 && !isCa(cur))
             r.notes.add("the issuer \"" + Names.issuer(cur) + "\" was not given, so the rules between a certificate and its CA "
-                    + "(key ids, EKU chaining, the CA's own profile) were not checked: name its CA too (inspect.java --lint CA.crt LEAF.crt) or add --cacert CA.crt");
+                    + "(key ids, EKU chaining, the CA's own profile) were not checked: name its CA too: ./jbang inspect.java --lint CA.crt LEAF.crt");
         else
             r.notes.add("the chain ends at \"" + shortName(cur) + "\", whose issuer was not given: add --cacert to check the rest");
+    }
+
+    /** The CA certificates given besides the chain being built: what the user meant as its issuers. */
+    private static List<X509Certificate> otherCas(List<X509Certificate> pool, Report r) {
+        return pool.stream().filter(c -> isCa(c) && !r.chain.contains(c)).distinct().toList();
     }
 
     static boolean signedBy(X509Certificate c, X509Certificate issuer) {

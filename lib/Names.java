@@ -38,7 +38,10 @@ public final class Names {
 
     // ---------------------------------------------------------------- printing names
 
-    /** The attribute names OpenSSL prints, so a subject reads the same here as in openssl x509 -subject. */
+    /**
+     * The attribute names OpenSSL prints (its short names), so a subject reads the same here as in
+     * `openssl x509 -subject`, the tool the tutorial uses. An attribute not listed shows as its OID.
+     */
     private static final Map<ASN1ObjectIdentifier, String> SHORT = new LinkedHashMap<>();
     static {
         SHORT.put(BCStyle.C, "C");
@@ -55,20 +58,42 @@ public final class Names {
         SHORT.put(BCStyle.T, "title");
         SHORT.put(BCStyle.GIVENNAME, "GN");
         SHORT.put(BCStyle.SURNAME, "SN");
+        SHORT.put(BCStyle.INITIALS, "initials");
+        SHORT.put(BCStyle.GENERATION, "generationQualifier");
+        SHORT.put(BCStyle.DN_QUALIFIER, "dnQualifier");
+        SHORT.put(BCStyle.PSEUDONYM, "pseudonym");
+        SHORT.put(BCStyle.NAME, "name");
+        SHORT.put(BCStyle.DESCRIPTION, "description");
+        SHORT.put(BCStyle.BUSINESS_CATEGORY, "businessCategory");
         SHORT.put(BCStyle.POSTAL_CODE, "postalCode");
+        SHORT.put(BCStyle.JURISDICTION_C, "jurisdictionC");
+        SHORT.put(BCStyle.JURISDICTION_ST, "jurisdictionST");
+        SHORT.put(BCStyle.JURISDICTION_L, "jurisdictionL");
         SHORT.put(BCStyle.ORGANIZATION_IDENTIFIER, "organizationIdentifier");
+        SHORT.put(BCStyle.UnstructuredName, "unstructuredName");
     }
 
     /**
-     * A distinguished name as people read it, in the order it is encoded, as OpenSSL prints it:
-     * "C=KR, ST=Seoul, O=DDIM, OU=Engineer, emailAddress=example@example.com, CN=example root".
-     * A multi-valued RDN joins its parts with " + ". Every script prints names through this one function.
+     * A distinguished name as people read it: "C=KR, ST=Seoul, O=DDIM, OU=Engineer,
+     * emailAddress=example@example.com, CN=example root". Every script prints names through this one
+     * function (the others below call it), so a name reads the same in a summary, a log line, an error
+     * and /whoami.
+     *
+     * Why this form: it is the order in which the name is encoded and in which `openssl x509 -subject`
+     * (and the tutorial's `openssl req`) show it, with OpenSSL's attribute names, so it can be compared
+     * with openssl's output by eye: for printable text it is exactly what `openssl x509 -noout
+     * -subject -nameopt oneline,-space_eq,-esc_msb,utf8` prints after "subject=". RFC 2253
+     * (X500Principal.getName()) reverses the order and shows emailAddress as an OID with hex;
+     * X500Principal.toString() reverses it too. A multi-valued RDN joins its parts with " + ", as
+     * OpenSSL does. A value is shown as text (any script: O=디디아이엠), in double quotes when it holds
+     * a separator (see quoted()), so the parts stay unambiguous; control characters are escaped by
+     * Text.escape, so a hostile name cannot drive a terminal.
      */
     public static String dn(X500Name name) {
         StringJoiner all = new StringJoiner(", ");
         for (RDN rdn : name.getRDNs()) {
             StringJoiner parts = new StringJoiner(" + ");
-            for (AttributeTypeAndValue atv : rdn.getTypesAndValues()) parts.add(attribute(atv.getType()) + "=" + value(atv.getValue()));
+            for (AttributeTypeAndValue atv : rdn.getTypesAndValues()) parts.add(attribute(atv.getType()) + "=" + quoted(value(atv.getValue())));
             all.add(parts.toString());
         }
         return Text.escape(all.toString());
@@ -91,13 +116,33 @@ public final class Names {
         return s != null ? s : oid.getId();
     }
 
-    /** The text of a string value; any other value (rare, and never from our scripts) as #hex, as OpenSSL does. */
-    private static String value(ASN1Encodable v) {
-        if (v instanceof ASN1String) return ((ASN1String) v).getString();
+    /**
+     * A value in double quotes (with \" and \\ inside) when it holds a character RFC 4514 escapes
+     * (, + ; " \ < >) or begins with # or a space or ends with one: what OpenSSL's oneline form does.
+     */
+    static String quoted(String v) {
+        boolean plain = !v.isEmpty() && v.chars().noneMatch(ch -> ",+;\"\\<>".indexOf(ch) >= 0)
+                && !v.startsWith("#") && !v.startsWith(" ") && !v.endsWith(" ");
+        return plain ? v : "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /**
+     * The text of a value, whatever string type encodes it (UTF8String, PrintableString, IA5String for
+     * emailAddress, BMPString, UniversalString as UTF-32). A value that is not a string (rare, and never
+     * from our scripts) is shown for what it is: a number, an OID, or its size, never as hex.
+     */
+    static String value(ASN1Encodable v) {
+        org.bouncycastle.asn1.ASN1Primitive p = v.toASN1Primitive();
+        if (p instanceof org.bouncycastle.asn1.ASN1UniversalString u)
+            return new String(u.getOctets(), java.nio.charset.Charset.forName("UTF-32BE"));
+        if (p instanceof ASN1String s) return s.getString();
+        if (p instanceof org.bouncycastle.asn1.ASN1Integer i) return i.getValue().toString();
+        if (p instanceof ASN1ObjectIdentifier o) return o.getId();
+        if (p instanceof org.bouncycastle.asn1.ASN1Boolean b) return b.isTrue() ? "TRUE" : "FALSE";
         try {
-            return "#" + HexFormat.of().formatHex(v.toASN1Primitive().getEncoded());
+            return "(a value that is not text, " + p.getEncoded().length + " bytes)";
         } catch (IOException e) {
-            return "#?";
+            return "(a value that is not text)";
         }
     }
 
@@ -371,6 +416,16 @@ public final class Names {
         v = v == null ? "" : v.replaceAll("[^A-Za-z0-9._-]", "_");
         if (v.isEmpty() || v.equals("ca") || v.startsWith(".")) throw Failure.of("cannot derive a file name from %s", san(first));
         return v;
+    }
+
+    /** The file name issue.java gave a certificate (from its first SAN, see above), or NAME when none can be derived. */
+    public static String fileName(X509Certificate c) {
+        List<GeneralName> sans = sanList(c);
+        try {
+            return sans.isEmpty() ? "NAME" : fileName(sans.get(0));
+        } catch (Failure f) {
+            return "NAME";
+        }
     }
 
     /** Whether a CN and a SAN name the same thing (the tutorial's CSRs carry the host as CN). */

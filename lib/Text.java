@@ -56,6 +56,24 @@ public final class Text {
         return out.toString();
     }
 
+    /**
+     * One word of a command printed for the user to run (a path, a name), as a POSIX shell reads it:
+     * as it is when the shell keeps it so, else in single quotes ('my pki' for a folder with a space).
+     */
+    public static String arg(Object word) {
+        String s = escape(String.valueOf(word));
+        return s.matches("[A-Za-z0-9_./:=@%+,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /**
+     * A password SPEC (env:VAR, file:PATH, pass:TEXT, prompt or the password) as a command printed for
+     * the user may repeat it: env:, file: and prompt as given; a password itself never, so prompt
+     * stands in for it.
+     */
+    public static String passwordSpec(String spec) {
+        return spec.startsWith("env:") || spec.startsWith("file:") || spec.equals("prompt") ? spec : "prompt";
+    }
+
     /** Line and paragraph separators, bidirectional controls, and surrogates that are not half of a pair. */
     private static boolean invisible(char c) {
         return c == 0x2028 || c == 0x2029 || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)

@@ -313,14 +313,15 @@ public final class Tls {
      * One call: url; identity to send (null: none); caFile to trust (null: the JDK's public CAs);
      * insecure skips all server checks (curl -k); resolve maps "host:port" to an address (curl
      * --resolve); connectTimeout bounds the TCP connect, maxTime the whole call; dir is the PKI folder
-     * the user named (--dir), so that the fixes a diagnosis suggests name it too.
+     * the user named (--dir), so that the fixes a diagnosis suggests name it too, and keyPassword the
+     * --key-password SPEC of identity's key (null: none given), which a suggested renewal repeats.
      */
     public record Call(URI url, Identity identity, Path caFile, boolean insecure,
-                       Map<String, InetSocketAddress> resolve, Duration connectTimeout, Duration maxTime, Path dir) {
+                       Map<String, InetSocketAddress> resolve, Duration connectTimeout, Duration maxTime, Path dir, String keyPassword) {
         /** Without a PKI folder: hints then name certs/, the scripts' default. */
         public Call(URI url, Identity identity, Path caFile, boolean insecure, Map<String, InetSocketAddress> resolve,
                     Duration connectTimeout, Duration maxTime) {
-            this(url, identity, caFile, insecure, resolve, connectTimeout, maxTime, null);
+            this(url, identity, caFile, insecure, resolve, connectTimeout, maxTime, null, null);
         }
     }
 

@@ -1,3 +1,4 @@
+//JAVA 17+
 // snippet CallerIdentity: who called, in a handler of the server above. JDK only.
 
 import com.sun.net.httpserver.HttpExchange;
@@ -9,7 +10,13 @@ import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.security.auth.x500.X500Principal;
 
 public class CallerIdentity {
     /** The caller's certificate, already verified by the handshake; null when it sent none (client auth "want"). */
@@ -30,13 +37,27 @@ public class CallerIdentity {
         return names;
     }
 
+    /**
+     * The subject as openssl prints it: in the order it is encoded, with emailAddress by name, e.g.
+     * "C=KR, O=DDIM, emailAddress=a@example.com, CN=service-a.example.com". getName() alone gives
+     * RFC 2253: the parts reversed, and the email address as 1.2.840.113549.1.9.1=#16... (hex).
+     */
+    public static String subject(X509Certificate cert) {
+        String rfc2253 = cert.getSubjectX500Principal().getName(X500Principal.RFC2253, Map.of("1.2.840.113549.1.9.1", "emailAddress"));
+        try {
+            return new LdapName(rfc2253).getRdns().stream().map(Rdn::toString).collect(Collectors.joining(", ")); // first encoded first
+        } catch (InvalidNameException e) {
+            return rfc2253; // the JDK's own output always parses
+        }
+    }
+
     /** A handler that answers with who called: server.createContext("/whoami", CallerIdentity::whoami). */
     public static void whoami(HttpExchange exchange) throws IOException {
         X509Certificate cert = clientCertificate(exchange);
         String body;
         try {
             body = cert == null ? "No client certificate.\n"
-                    : "subject: " + cert.getSubjectX500Principal().getName() + "\nnames: " + names(cert) + "\n";
+                    : "subject: " + subject(cert) + "\nnames: " + names(cert) + "\n";
         } catch (CertificateParsingException e) {
             throw new IOException(e);
         }

@@ -1,3 +1,4 @@
+//JAVA 17+
 // snippet MtlsClient: the JDK's HttpClient sending a client certificate. JDK only.
 
 import java.io.IOException;

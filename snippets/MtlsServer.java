@@ -1,3 +1,4 @@
+//JAVA 17+
 // snippet MtlsServer: the JDK's own HTTPS server, refusing every client without a certificate from
 // the CAs its SSLContext trusts (e.g. PemSslContext.load). JDK only.
 //

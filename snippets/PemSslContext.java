@@ -1,3 +1,4 @@
+//JAVA 17+
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.82
 // snippet PemSslContext: PEM files into an SSLContext, for a server (what it presents, which client
 // certificates it accepts) or a client (what it sends, which servers it trusts).

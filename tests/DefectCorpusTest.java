@@ -880,7 +880,7 @@ class DefectCorpusTest {
                 int before = log.size();
                 Support.Result r = TlsPeers.curl(dir, "ca.crt", HOST, b.port(), "/whoami", "--cert", "evil.crt", "--key", "evil.key");
                 cases++;
-                if (r.code() != 0 || !r.out().contains("subject: CN=evil")) problems.add("curl /whoami with " + Corpus.visible(bad) + ": " + r.all());
+                if (r.code() != 0 || !r.out().matches("(?s).*subject: CN=\"?evil.*")) problems.add("curl /whoami with " + Corpus.visible(bad) + ": " + r.all());
                 int raw = Corpus.firstRawControl(r.out());
                 if (raw >= 0) problems.add(String.format("/whoami answered U+%04X raw for %s", raw, Corpus.visible(bad)));
                 // The request line itself: raw bytes a browser would never send, straight to the parser.
@@ -907,7 +907,8 @@ class DefectCorpusTest {
         r.defects.addAll(problems);
         r.ms = (System.nanoTime() - t0) / 1_000_000;
         finish(r.table("Defect corpus (serve.java's log and answers)"), r);
-        assertTrue(log.stream().anyMatch(l -> l.contains("client=\"CN=evil\\x1B]0;pwned\\x07\"")), String.join("\n", log));
+        // Quoted, as OpenSSL quotes a value with a ';' in it (lib/Names.java): the escape sequence holds one.
+        assertTrue(log.stream().anyMatch(l -> l.contains("client=\"CN=\"evil\\x1B]0;pwned\\x07\"\"")), String.join("\n", log));
     }
 
     // ------------------------------------------------------------------ building blocks

@@ -233,7 +233,7 @@ class LintTest {
         Support.Result r = lintCli(dir, "--purpose", d.purpose, "--cacert", "ca.crt", "leaf.crt");
         assertEquals(inspect.LINT_ERRORS, r.code(), r::all);
         assertTrue(r.out().contains("error   [" + d.rule.id + "]"), () -> d + " should break " + d.rule.id + ":\n" + r.out());
-        assertTrue(r.out().contains("Enforced by: " + d.rule.enforcedBy) && r.out().contains("Fix: " + d.rule.fix), r::out);
+        assertTrue(r.out().contains("Enforced by: " + d.rule.enforcedBy) && r.out().contains("Fix: " + d.rule.fix.replace("FILE", "leaf.crt")), r::out);
 
         Lint.Report report = lint(dir, "ca.crt", "leaf.crt", Lint.Purpose.valueOf(d.purpose.toUpperCase()));
         Set<String> real = opensslErrors(dir, "ca.crt", "leaf.crt", "ssl" + d.purpose);
@@ -329,6 +329,38 @@ class LintTest {
         Support.Result key = lintCli(dir, "service-a.key");
         assertEquals(1, key.code(), key::all);
         assertTrue(key.err().contains("holds no certificate"), key::err);
+    }
+
+    /**
+     * "inspect.java --lint ca.crt leaf.crt": the CA named beside the leaf is its issuer, so the checks
+     * between a certificate and its CA run (here an AKI that names another key is found), and a leaf
+     * of another CA is reported as not signed by the CA given.
+     */
+    @Test
+    void aCaGivenBesideTheLeafIsItsIssuer(@TempDir Path dir) throws Exception {
+        Support.pki(dir, List.of("--key-type", "ec", "--cn", "Lint CA"), List.of("--key-type", "ec"), A);
+        Support.pki(dir.resolve("other"), List.of("--key-type", "ec", "--cn", "Other CA"), List.of("--key-type", "ec"), "other.example.com");
+
+        Support.Result pair = lintCli(dir, "ca.crt", "service-a.crt");
+        assertEquals(0, pair.code(), pair::all);
+        assertTrue(pair.out().contains("Lint of service-a.crt: chain \"" + A + "\" <- \"Lint CA\", purpose any\n"
+                + "  No findings: it passes the rules of"), pair::out);
+        assertFalse(pair.out().contains("was not given"), pair::out);
+
+        X509Certificate ca = Pem.certificate(dir.resolve("ca.crt"), "CA");
+        var caKey = Cli.readKey(dir.resolve("ca.key"), "CA key", null, "--ca-key-password");
+        write(dir, "wrong-aki.crt", Support.Forge.leaf(Support.ec(), A).issuer(ca).ext(Extension.authorityKeyIdentifier, false,
+                new org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils().createAuthorityKeyIdentifier(Support.ec().getPublic()))
+                .signedBy(ca, caKey));
+        Support.Result link = lintCli(dir, "ca.crt", "wrong-aki.crt");
+        assertEquals(inspect.LINT_ERRORS, link.code(), link::all);
+        assertTrue(link.out().contains("[authority-key-id-mismatch] certificate 1"), link::out);
+
+        Support.Result foreign = lintCli(dir, "other/ca.crt", "service-a.crt");
+        assertEquals(inspect.LINT_ERRORS, foreign.code(), foreign::all);
+        assertTrue(foreign.out().contains("error   [issuer-unknown] certificate 1 \"" + A + "\": it was not signed by the CA given "
+                + "with it (\"CN=Other CA\"): its issuer is \"CN=Lint CA\""), foreign::out);
+        assertFalse(foreign.out().contains("was not given"), foreign::out);
     }
 
     // ------------------------------------------------------------------ helpers

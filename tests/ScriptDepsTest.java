@@ -11,15 +11,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The suite compiles the scripts with pom.xml's dependencies, while users run them with their own
- * //DEPS lines. If the two drifted, the tests would prove nothing about what users run.
+ * The suite compiles the scripts and snippets with pom.xml's dependencies, while users run them with
+ * their own //DEPS lines. If the two drifted, the tests would prove nothing about what users run.
  */
 class ScriptDepsTest {
     @Test
     void everyDepsLineMatchesThePom() throws Exception {
         String pom = Files.readString(Support.ROOT.resolve("pom.xml"));
         List<Path> scripts;
-        try (Stream<Path> s = Stream.of("", "lib", "bench").flatMap(ScriptDepsTest::list)) {
+        try (Stream<Path> s = Stream.of("", "lib", "bench", "snippets").flatMap(ScriptDepsTest::list)) {
             scripts = s.filter(p -> p.toString().endsWith(".java")).toList();
         }
         assertFalse(scripts.isEmpty());
@@ -74,16 +74,7 @@ class ScriptDepsTest {
                 "bench/attack.java", "snippets/MakePki.java", "snippets/MtlsDemo.java")) {
             Path start = Support.ROOT.resolve(script);
             assertTrue(Files.readString(start).startsWith("///usr/bin/env jbang \"$0\" \"$@\" ; exit $?\n//JAVA 17+\n"), script);
-            java.util.Set<Path> sources = new java.util.LinkedHashSet<>(List.of(start.normalize()));
-            for (java.util.Deque<Path> todo = new java.util.ArrayDeque<>(sources); !todo.isEmpty(); ) {
-                Path f = todo.pop();
-                Matcher m = Pattern.compile("^//SOURCES (\\S+)$", Pattern.MULTILINE).matcher(Files.readString(f));
-                while (m.find()) {
-                    Path src = f.getParent().resolve(m.group(1)).normalize();
-                    assertTrue(Files.isRegularFile(src), script + ": " + f + " names " + m.group(1) + ", which does not exist");
-                    if (sources.add(src)) todo.add(src);
-                }
-            }
+            List<Path> sources = Support.withSources(start);
             java.util.Set<String> have = new java.util.HashSet<>();
             for (Path f : sources) have.add(f.getFileName().toString().replace(".java", ""));
             for (Path f : sources) {

@@ -86,7 +86,7 @@ class SnippetsTest {
 
     // ------------------------------------------------------------------ the page and the files
 
-    static final Pattern BLOCK = Pattern.compile("<!-- file: (\\S+) -->\\n```java\\n(.*?)^```$", Pattern.DOTALL | Pattern.MULTILINE);
+    static final Pattern BLOCK = Pattern.compile("<!-- file: (\\S+) -->\\n```(?:java|xml)\\n(.*?)^```$", Pattern.DOTALL | Pattern.MULTILINE);
 
     /** The blocks of the page, by the file each names. */
     static Map<String, String> blocks() throws IOException {
@@ -106,9 +106,9 @@ class SnippetsTest {
             for (Path f : files.toList())
                 assertTrue(blocks.containsKey("snippets/" + f.getFileName()), "docs/use-in-your-code.md does not show " + f);
         }
-        // A ```java block without its marker would be a copy that no test keeps in step.
-        long javaBlocks = Pattern.compile("(?m)^```java$").matcher(Files.readString(DOC)).results().count();
-        assertEquals(blocks.size(), javaBlocks, "every ```java block of the page must follow a <!-- file: PATH --> marker");
+        // A ```java or ```xml block without its marker would be a copy that no test keeps in step.
+        long javaBlocks = Pattern.compile("(?m)^```(java|xml)$").matcher(Files.readString(DOC)).results().count();
+        assertEquals(blocks.size(), javaBlocks, "every ```java and ```xml block of the page must follow a <!-- file: PATH --> marker");
     }
 
     @Test
@@ -123,6 +123,82 @@ class SnippetsTest {
             assertEquals(pom.group(1), m.group(1), "the page names bcpkix-jdk18on " + m.group(1) + ", pom.xml " + pom.group(1));
         }
         assertTrue(seen >= 3, "the page should give the Maven, Gradle and JBang coordinates of bcpkix-jdk18on");
+    }
+
+    /** The Bouncy Castle jars the tests run with (the pom's version): what a snippet's //DEPS line brings. */
+    static String bouncyCastle() {
+        return Stream.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(p -> Path.of(p).getFileName().toString().matches("bc(pkix|prov|util)-jdk18on-.*\\.jar"))
+                .reduce((a, b) -> a + java.io.File.pathSeparator + b).orElseThrow();
+    }
+
+    /** javac --release 17 of files (paths in the repository) with the class path given ("" for none), into a folder of its own. */
+    static Support.Result javac(String classPath, List<Path> files) throws IOException {
+        Path classes = Files.createTempDirectory(work, "classes");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "javac").toString(),
+                "--release", "17", "-d", classes.toString()));
+        if (!classPath.isEmpty()) cmd.addAll(List.of("-cp", classPath));
+        files.forEach(f -> cmd.add(f.toString()));
+        return Support.exec(Support.ROOT, Map.of(), Support.WAIT, cmd);
+    }
+
+    /**
+     * The page's table says which files compile on their own, with the JDK or with Bouncy Castle (the
+     * "needs" column): each "yes" compiles alone with exactly that, each "no" does not, and compiles
+     * with the files its //SOURCES lines name. Each file's header names Bouncy Castle when it needs it.
+     */
+    @Test
+    void theTableSaysWhichFilesCompileAlone() throws Exception {
+        Matcher row = Pattern.compile("(?m)^\\| `((?:snippets|lib)/\\w+\\.java)` \\| ([^|]+) \\| (yes|no) \\|").matcher(Files.readString(DOC));
+        int rows = 0;
+        while (row.find()) {
+            rows++;
+            Path file = Support.ROOT.resolve(row.group(1));
+            boolean bc = row.group(2).contains("Bouncy Castle"), alone = row.group(3).equals("yes");
+            String header = Files.readString(file).lines().takeWhile(l -> l.startsWith("//")).reduce("", (a, b) -> a + b + "\n");
+            if (file.startsWith(Support.ROOT.resolve("snippets"))) assertTrue(header.contains("//JAVA 17+\n"), file + ": no //JAVA 17+ header");
+            assertEquals(bc, header.contains("//DEPS org.bouncycastle:bcpkix-jdk18on:"), file + ": its //DEPS line and the table disagree");
+            Support.Result single = javac(bc ? bouncyCastle() : "", List.of(file));
+            assertEquals(alone, single.code() == 0, () -> file + " compiled alone: " + single.all());
+            if (!alone) {
+                List<Path> files = Support.withSources(file);
+                assertTrue(files.size() > 1, file + " needs other files but names none in //SOURCES");
+                javac(bouncyCastle(), files).expectOk();
+            }
+        }
+        assertEquals(7, rows, "the table should list the six snippets and lib/ReloadingKeyManager.java");
+    }
+
+    /**
+     * The pom.xml on the page builds every file of the table with Maven (mvn -B -ntp -q package, in a
+     * folder of its own, as a user would lay it out), and MtlsDemo runs from what it built.
+     */
+    @Test
+    void thePomOnThePageBuildsTheSnippetsAndTheDemoRuns() throws Exception {
+        Support.requireTool("mvn", "maven");
+        Path project = Files.createDirectories(work.resolve("maven"));
+        Path src = Files.createDirectories(project.resolve("src/main/java"));
+        Files.copy(Support.ROOT.resolve("snippets/pom.xml"), project.resolve("pom.xml"));
+        try (Stream<Path> files = Files.list(Support.ROOT.resolve("snippets"))) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".java")).toList()) Files.copy(f, src.resolve(f.getFileName()));
+        }
+        for (String lib : List.of("Certs.java", "ReloadingKeyManager.java")) Files.copy(Support.ROOT.resolve("lib/" + lib), src.resolve(lib));
+        Support.exec(project, Map.of(), Support.WAIT.multipliedBy(5), List.of("mvn", "-B", "-ntp", "-q", "package")).expectOk();
+        Path jar = project.resolve("target/mtls-snippets-1.0.jar");
+        assertTrue(Files.isRegularFile(jar), "mvn package made no " + jar);
+        Support.Result demo = Support.exec(project, Map.of(), Support.WAIT, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", jar + java.io.File.pathSeparator + bouncyCastle(), "MtlsDemo", "demo")).expectOk();
+        assertEquals("Hello from \"service-b\"\nsubject: CN=service-a.example.com\nnames: [service-a.example.com]\n", demo.out());
+    }
+
+    /** JBang reads a snippet's header: MakePki runs as a script, and PemSslContext (no main) builds. */
+    @Test
+    void theSnippetsRunAndBuildWithJBang() throws Exception {
+        Path out = work.resolve("jbang-pki");
+        Support.exec(Support.ROOT, Map.of(), Support.WAIT.multipliedBy(3), List.of("./jbang", "snippets/MakePki.java", out.toString(),
+                "service-a.example.com")).expectOk();
+        Support.assertVerifyOk(out, "ca.crt", "service-a.crt", "sslserver", true);
+        Support.exec(Support.ROOT, Map.of(), Support.WAIT.multipliedBy(3), List.of("./jbang", "build", "snippets/PemSslContext.java")).expectOk();
     }
 
     // ------------------------------------------------------------------ what the snippets do
@@ -203,6 +279,13 @@ class SnippetsTest {
                 "--cert", "client.crt", "--key", "client.key");
         assertEquals(0, r.code(), r.all());
         assertEquals("subject: CN=service-a.example.com\nnames: [service-a.example.com]\n", r.out());
+
+        // A subject with more in it reads as openssl (and the scripts) print it, not as RFC 2253.
+        Path names = Files.createDirectories(work.resolve("names"));
+        Support.pki(names, List.of("--key-type", "ec"), List.of("--key-type", "ec", "--subject",
+                "C=KR,O=디디아이엠,OU=Dev+UID=a1,E=dev@example.com,CN=service-a.example.com"), Support.A);
+        X509Certificate rich = Pem.certificate(names.resolve("service-a.crt"), "certificate");
+        assertEquals("C=KR, O=디디아이엠, OU=Dev+UID=a1, emailAddress=dev@example.com, CN=service-a.example.com", CallerIdentity.subject(rich));
     }
 
     @Test

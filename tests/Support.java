@@ -547,6 +547,26 @@ final class Support {
         }
     }
 
+    // ------------------------------------------------------------------ JBang sources
+
+    /**
+     * A script and every file its //SOURCES lines name, and theirs, as JBang follows them (relative to
+     * the file that names them); each must exist.
+     */
+    static List<Path> withSources(Path script) throws IOException {
+        java.util.Set<Path> all = new java.util.LinkedHashSet<>(List.of(script.normalize()));
+        for (java.util.Deque<Path> todo = new java.util.ArrayDeque<>(all); !todo.isEmpty(); ) {
+            Path f = todo.pop();
+            Matcher m = Pattern.compile("^//SOURCES (\\S+)$", Pattern.MULTILINE).matcher(Files.readString(f));
+            while (m.find()) {
+                Path src = f.getParent().resolve(m.group(1)).normalize();
+                assertTrue(Files.isRegularFile(src), script + ": " + f + " names " + m.group(1) + ", which does not exist");
+                if (all.add(src)) todo.add(src);
+            }
+        }
+        return new ArrayList<>(all);
+    }
+
     // ------------------------------------------------------------------ Markdown
 
     /** The text from a line starting with heading up to the next "## " heading; the heading must be there. */
