@@ -376,8 +376,10 @@ public class issue implements Callable<Integer>, Cli.Aliases, Cli.Setup {
         }
     }
 
-    /** The CA that signs, with the chain above it, all checked before any key is made or file written. */
-    /** The CA that signs; made (with its files still to write) when the folder had none. */
+    /**
+     * The CA that signs, with the chain above it, all checked before any key is made or file written;
+     * made, with its files still to write, when the folder had none.
+     */
     record SigningCa(Path file, List<X509Certificate> chain, PrivateKey key, List<SafeFiles.OutFile> made) {
         SigningCa(Path file, List<X509Certificate> chain, PrivateKey key) { this(file, chain, key, List.of()); }
         X509Certificate cert() { return chain.get(0); }

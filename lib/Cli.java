@@ -367,7 +367,7 @@ public final class Cli {
 
     /**
      * --key-password: one option for the password of a private key, whether the key is made or read.
-     * Each script says what it does with it in its own help (keyPasswordHelp), since ca.java only
+     * Each script says what it does with it in its own help (Cli.help), since ca.java only
      * makes keys, client.java and serve.java only read them, and issue.java does both.
      */
     public static final class KeyPassword {

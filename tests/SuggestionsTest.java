@@ -90,14 +90,19 @@ class SuggestionsTest {
         assertEquals("./jbang issue.java --dir 'my pki' --ca-key-password env:CA_PW service-a.example.com", next);
         ok(next);
 
-        Support.Result refused = sh(ca);
-        assertEquals(1, refused.code(), refused::all);
-        String replace = suggested(refused.err(), "To replace it and re-issue them, signed by the new CA: ");
+        String replace = replaceSuggested(ca);
         assertEquals(ca + " --force && ./jbang issue.java renew --any-issuer --ca-key-password env:CA_PW 'my pki/service-a.crt'", replace);
         String oldCa = Support.read(repo.resolve("my pki/ca.crt"));
         ok(replace);
         assertFalse(oldCa.equals(Support.read(repo.resolve("my pki/ca.crt"))), "the CA was not replaced");
         Support.assertVerifyOk(repo.resolve("my pki"), "ca.crt", "service-a.crt", "sslserver", true);
+    }
+
+    /** Runs a CA command again: it refuses to replace the CA, and suggests the command that does, re-issuing too. */
+    static String replaceSuggested(String caCommand) {
+        Support.Result refused = sh(caCommand);
+        assertEquals(1, refused.code(), refused::all);
+        return suggested(refused.err(), "To replace it and re-issue them, signed by the new CA: ");
     }
 
     /** The same for an intermediate CA, whose certificates are renewed with --ca and its own password. */
@@ -109,9 +114,7 @@ class SuggestionsTest {
         assertEquals("./jbang issue.java --dir 'sub pki' --ca 'sub pki/sub-ca.crt' --ca-key-password env:CA_PW service-a.example.com", next);
         ok(next);
 
-        Support.Result refused = sh(sub);
-        assertEquals(1, refused.code(), refused::all);
-        String replace = suggested(refused.err(), "To replace it and re-issue them, signed by the new CA: ");
+        String replace = replaceSuggested(sub);
         ok(replace);
         Support.Result v = Support.exec(repo.resolve("sub pki"), "openssl", "verify", "-x509_strict", "-CAfile", "ca.crt",
                 "-untrusted", "service-a.crt", "service-a.crt");
