@@ -2,16 +2,16 @@
 //JAVA 17+
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.82
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/Failure.java
-//SOURCES lib/Text.java
-//SOURCES lib/Der.java
-//SOURCES lib/Keys.java
-//SOURCES lib/Certs.java
-//SOURCES lib/Names.java
-//SOURCES lib/Pem.java
-//SOURCES lib/SafeFiles.java
-//SOURCES lib/Describe.java
-//SOURCES lib/Cli.java
+//SOURCES lib/pki/Failure.java
+//SOURCES lib/pki/Text.java
+//SOURCES lib/pki/Der.java
+//SOURCES lib/pki/Keys.java
+//SOURCES lib/pki/Certs.java
+//SOURCES lib/pki/Names.java
+//SOURCES lib/pki/Pem.java
+//SOURCES lib/pki/SafeFiles.java
+//SOURCES lib/pki/Describe.java
+//SOURCES lib/cli/Cli.java
 //DESCRIPTION Creates a root CA (key + self-signed certificate) that strict verifiers accept; intermediates; revocation.
 
 // ca.java: step 1 of the tutorial (openssl genrsa + req + x509 -signkey), done in Java.

@@ -2,26 +2,26 @@
 //JAVA 17+
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.82
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/Failure.java
-//SOURCES lib/Text.java
-//SOURCES lib/Der.java
-//SOURCES lib/Keys.java
-//SOURCES lib/Certs.java
-//SOURCES lib/Names.java
-//SOURCES lib/Pem.java
-//SOURCES lib/Describe.java
-//SOURCES lib/ReloadingKeyManager.java
-//SOURCES lib/Tls.java
-//SOURCES lib/Fetch.java
-//SOURCES lib/Diagnosis.java
-//SOURCES lib/Cli.java
+//SOURCES lib/pki/Failure.java
+//SOURCES lib/pki/Text.java
+//SOURCES lib/pki/Der.java
+//SOURCES lib/pki/Keys.java
+//SOURCES lib/pki/Certs.java
+//SOURCES lib/pki/Names.java
+//SOURCES lib/pki/Pem.java
+//SOURCES lib/pki/Describe.java
+//SOURCES lib/tls/ReloadingKeyManager.java
+//SOURCES lib/tls/Tls.java
+//SOURCES lib/tls/Fetch.java
+//SOURCES lib/tls/Diagnosis.java
+//SOURCES lib/cli/Cli.java
 //DESCRIPTION A curl-like HTTPS probe that explains, in plain words, why an (m)TLS call failed.
 
 // client.java: the curl checks of the tutorial's section 4.3, with answers a newcomer can act on.
 // `./jbang client.java --cacert certs/ca.crt --cert certs/service-a.crt --key certs/service-a.key
 //    --resolve service-b.example.com:8443:127.0.0.1 https://service-b.example.com:8443/`
 // prints the body on success. On failure it prints one paragraph (what failed, which side refused,
-// the likely cause, the fix) and exits with the code of the failure class: lib/Diagnosis.java
+// the likely cause, the fix) and exits with the code of the failure class: lib/tls/Diagnosis.java
 // declares them, and --help lists them from there. Host names are always verified, unless --insecure.
 
 import java.io.PrintWriter;
@@ -92,7 +92,7 @@ public class client implements Callable<Integer>, Cli.Setup {
         System.exit(Cli.run(new client(), args));
     }
 
-    /** The exit codes in --help, from the one table in lib/Diagnosis.java; what --key-password does here. */
+    /** The exit codes in --help, from the one table in lib/tls/Diagnosis.java; what --key-password does here. */
     @Override public void setup(CommandLine cl) {
         // client.java only reads the key it sends with.
         Cli.help(cl, "key-password", "Password of --key, when it is encrypted (without it: asked on a terminal). " + Cli.SPEC_FORMS);

@@ -2,26 +2,26 @@
 //JAVA 17+
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.82
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/Failure.java
-//SOURCES lib/Text.java
-//SOURCES lib/Der.java
-//SOURCES lib/Keys.java
-//SOURCES lib/Certs.java
-//SOURCES lib/Names.java
-//SOURCES lib/Pem.java
-//SOURCES lib/Csr.java
-//SOURCES lib/Describe.java
-//SOURCES lib/ReloadingKeyManager.java
-//SOURCES lib/Tls.java
-//SOURCES lib/Diagnosis.java
-//SOURCES lib/Lint.java
-//SOURCES lib/Cli.java
+//SOURCES lib/pki/Failure.java
+//SOURCES lib/pki/Text.java
+//SOURCES lib/pki/Der.java
+//SOURCES lib/pki/Keys.java
+//SOURCES lib/pki/Certs.java
+//SOURCES lib/pki/Names.java
+//SOURCES lib/pki/Pem.java
+//SOURCES lib/pki/Csr.java
+//SOURCES lib/pki/Describe.java
+//SOURCES lib/tls/ReloadingKeyManager.java
+//SOURCES lib/tls/Tls.java
+//SOURCES lib/tls/Diagnosis.java
+//SOURCES lib/pki/Lint.java
+//SOURCES lib/cli/Cli.java
 //DESCRIPTION Shows any certificate, key, CSR, PKCS#12 or server chain, and lints them against strict verifiers.
 
 // inspect.java: `openssl x509 -text`, `openssl req -text`, `openssl pkcs12 -info` and
 // `openssl s_client -showcerts` in one command that reads what it is given, plus --lint, which
 // checks a certificate or chain against the rules of OpenSSL -x509_strict / Python 3.13, Chrome,
-// Apple, Go and RFC 5280 at once (lib/Lint.java; docs/PROFILE.md gives the sources). It never
+// Apple, Go and RFC 5280 at once (lib/pki/Lint.java; docs/PROFILE.md gives the sources). It never
 // writes a file and never prints private key material.
 
 import java.io.ByteArrayInputStream;

@@ -2,17 +2,17 @@
 //JAVA 17+
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.82
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/Failure.java
-//SOURCES lib/Text.java
-//SOURCES lib/Der.java
-//SOURCES lib/Keys.java
-//SOURCES lib/Certs.java
-//SOURCES lib/Names.java
-//SOURCES lib/Pem.java
-//SOURCES lib/Csr.java
-//SOURCES lib/SafeFiles.java
-//SOURCES lib/Describe.java
-//SOURCES lib/Cli.java
+//SOURCES lib/pki/Failure.java
+//SOURCES lib/pki/Text.java
+//SOURCES lib/pki/Der.java
+//SOURCES lib/pki/Keys.java
+//SOURCES lib/pki/Certs.java
+//SOURCES lib/pki/Names.java
+//SOURCES lib/pki/Pem.java
+//SOURCES lib/pki/Csr.java
+//SOURCES lib/pki/SafeFiles.java
+//SOURCES lib/pki/Describe.java
+//SOURCES lib/cli/Cli.java
 //DESCRIPTION Issues service certificates signed by your CA, signs a CSR made elsewhere, or renews a certificate.
 
 // issue.java: steps 2 and 3 of the tutorial (genrsa + req + x509 -req -CA), done in Java.
@@ -22,7 +22,7 @@
 // --dir D is the PKI folder: D/ca.crt and D/ca.key sign, D/NAME.* are written. Nothing is replaced
 // unless --force is given, and then the old file is kept as a timestamped .bak. Signed by an
 // intermediate CA (ca.java intermediate), NAME.crt holds the certificate, then the intermediate(s).
-// The certificate profile itself is lib/Certs.java; docs/PROFILE.md says why each part is there.
+// The certificate profile itself is lib/pki/Certs.java; docs/PROFILE.md says why each part is there.
 
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -2,22 +2,22 @@
 //JAVA 17+
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.82
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/Failure.java
-//SOURCES lib/Text.java
-//SOURCES lib/Der.java
-//SOURCES lib/Keys.java
-//SOURCES lib/Certs.java
-//SOURCES lib/Names.java
-//SOURCES lib/Pem.java
-//SOURCES lib/Describe.java
-//SOURCES lib/ReloadingKeyManager.java
-//SOURCES lib/Tls.java
-//SOURCES lib/Fetch.java
-//SOURCES lib/Diagnosis.java
-//SOURCES lib/Http.java
-//SOURCES lib/TlsServer.java
-//SOURCES lib/Allow.java
-//SOURCES lib/Cli.java
+//SOURCES lib/pki/Failure.java
+//SOURCES lib/pki/Text.java
+//SOURCES lib/pki/Der.java
+//SOURCES lib/pki/Keys.java
+//SOURCES lib/pki/Certs.java
+//SOURCES lib/pki/Names.java
+//SOURCES lib/pki/Pem.java
+//SOURCES lib/pki/Describe.java
+//SOURCES lib/tls/ReloadingKeyManager.java
+//SOURCES lib/tls/Tls.java
+//SOURCES lib/tls/Fetch.java
+//SOURCES lib/tls/Diagnosis.java
+//SOURCES lib/tls/Http.java
+//SOURCES lib/tls/TlsServer.java
+//SOURCES lib/tls/Allow.java
+//SOURCES lib/cli/Cli.java
 //DESCRIPTION Serves the tutorial's HTTPS service (section 4) with client auth none, want or need.
 // A small heap and the serial collector: the JVM's default heap is a quarter of the machine's
 // memory, and G1 held 343-620 MB through the benchmark's load (docs/BENCHMARKS.md). A client may
@@ -26,7 +26,7 @@
 //JAVA_OPTIONS -XX:+UseSerialGC -Xmx64m -Djdk.tls.rejectClientInitiatedRenegotiation=true
 
 // serve.java: section 4 of the tutorial, service A or B, on a connection loop of its own
-// (lib/TlsServer.java) over the JDK's TLS, so that every refused handshake reaches the client as a
+// (lib/tls/TlsServer.java) over the JDK's TLS, so that every refused handshake reaches the client as a
 // TLS alert and the log as one line. `./jbang serve.java --name service-b --port 8443 --client-auth need`
 // serves DIR/service-b.crt and .key (DIR: certs, or --dir), trusts DIR/ca.crt for client
 // certificates, and answers the routes of enum Route below (/, /whoami, /w-mtls, /wo-cert-mtls,

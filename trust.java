@@ -2,17 +2,17 @@
 //JAVA 17+
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.82
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/Failure.java
-//SOURCES lib/Text.java
-//SOURCES lib/Der.java
-//SOURCES lib/Keys.java
-//SOURCES lib/Certs.java
-//SOURCES lib/Names.java
-//SOURCES lib/Pem.java
-//SOURCES lib/SafeFiles.java
-//SOURCES lib/Describe.java
-//SOURCES lib/TrustStores.java
-//SOURCES lib/Cli.java
+//SOURCES lib/pki/Failure.java
+//SOURCES lib/pki/Text.java
+//SOURCES lib/pki/Der.java
+//SOURCES lib/pki/Keys.java
+//SOURCES lib/pki/Certs.java
+//SOURCES lib/pki/Names.java
+//SOURCES lib/pki/Pem.java
+//SOURCES lib/pki/SafeFiles.java
+//SOURCES lib/pki/Describe.java
+//SOURCES lib/tls/TrustStores.java
+//SOURCES lib/cli/Cli.java
 //DESCRIPTION Installs your CA in system, NSS and Java trust stores, and exports it for Vault and Kubernetes.
 
 // trust.java: the tutorial's section 1.4 ("trust the root CA in the operating system", done there
@@ -21,7 +21,7 @@
 //   ./jbang trust.java install --nss-db DIR --truststore F  (into stores you name: what the tests do)
 //   ./jbang trust.java uninstall ...same targets...         (removes only what install added)
 //   ./jbang trust.java export --format vault|k8s-secret|truststore
-// The stores themselves are lib/TrustStores.java.
+// The stores themselves are lib/tls/TrustStores.java.
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;

@@ -1,8 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.82
-//SOURCES ../lib/Certs.java
-// snippet MakePki: a root CA and service certificates with lib/Certs.java (copy both files), saved as PEM.
+//SOURCES ../lib/pki/Certs.java
+// snippet MakePki: a root CA and service certificates with lib/pki/Certs.java (copy both files), saved as PEM.
 // Run it: jbang snippets/MakePki.java DIR NAME...   (writes DIR/ca.crt, DIR/ca.key, DIR/NAME.crt, DIR/NAME.key)
 
 import java.io.IOException;

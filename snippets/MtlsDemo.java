@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.82
-//SOURCES ../lib/Certs.java
+//SOURCES ../lib/pki/Certs.java
 //SOURCES MakePki.java
 //SOURCES PemSslContext.java
 //SOURCES MtlsServer.java

@@ -63,7 +63,7 @@ public class PemSslContext {
         }
     }
 
-    /** PKCS#8 ("PRIVATE KEY"), PKCS#1 ("RSA PRIVATE KEY") or SEC1 ("EC PRIVATE KEY"); lib/Pem.java also decrypts. */
+    /** PKCS#8 ("PRIVATE KEY"), PKCS#1 ("RSA PRIVATE KEY") or SEC1 ("EC PRIVATE KEY"); lib/pki/Pem.java also decrypts. */
     public static PrivateKey readPrivateKey(Path file) throws IOException {
         try (PEMParser pem = new PEMParser(Files.newBufferedReader(file))) {
             Object o = pem.readObject();

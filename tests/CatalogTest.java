@@ -117,8 +117,8 @@ class CatalogTest {
             Map<String, String> env = new HashMap<>(Map.of("JBANG_DIR", work.resolve("jbang-dir").toString()));
             String catalog = "http://127.0.0.1:" + http.getAddress().getPort() + "/jbang-catalog.json";
             assertUsage("serve", jbang(work, env, "serve@" + catalog, "--help"));
-            assertTrue(fetched.containsAll(List.of("/jbang-catalog.json", "/serve.java", "/lib/Certs.java", "/lib/Cli.java",
-                    "/lib/Tls.java")), "JBang fetched " + fetched);
+            assertTrue(fetched.containsAll(List.of("/jbang-catalog.json", "/serve.java", "/lib/pki/Certs.java", "/lib/cli/Cli.java",
+                    "/lib/tls/Tls.java")), "JBang fetched " + fetched);
         } finally {
             http.stop(0);
         }

@@ -907,7 +907,7 @@ class DefectCorpusTest {
         r.defects.addAll(problems);
         r.ms = (System.nanoTime() - t0) / 1_000_000;
         finish(r.table("Defect corpus (serve.java's log and answers)"), r);
-        // Quoted, as OpenSSL quotes a value with a ';' in it (lib/Names.java): the escape sequence holds one.
+        // Quoted, as OpenSSL quotes a value with a ';' in it (lib/pki/Names.java): the escape sequence holds one.
         assertTrue(log.stream().anyMatch(l -> l.contains("client=\"CN=\"evil\\x1B]0;pwned\\x07\"\"")), String.join("\n", log));
     }
 

@@ -93,12 +93,9 @@ class LauncherTest {
         // Each round uses a script JBang has never built, so both runs race to build it.
         for (int round = 0; round < 5; round++) {
             Path proj = work.resolve("proj" + round);
-            Files.createDirectories(proj.resolve("lib"));
             Files.writeString(proj.resolve("ca.java"),
                     Files.readString(Support.ROOT.resolve("ca.java")) + "\n// round " + round + " " + System.nanoTime() + "\n");
-            try (var lib = Files.list(Support.ROOT.resolve("lib"))) {
-                for (Path f : lib.toList()) Files.copy(f, proj.resolve("lib").resolve(f.getFileName()));
-            }
+            Support.copyTree(Support.ROOT.resolve("lib"), proj.resolve("lib"));
             Map<String, String> env = freshUser(null);
             var a = CompletableFuture.supplyAsync(() -> jbang(env, Support.WAIT, proj.resolve("ca.java").toString(),
                     "--dir", proj.resolve("a").toString()));

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (snippets/*.java or a copyable file of lib/), byte for byte, and the build compiles those files, so
  * this test runs them directly against real peers: certificates checked by openssl -x509_strict, a
  * server probed by curl with and without a client certificate and by the client snippet, the
- * caller's identity, a hot reload, the all-together demo, and lib/Certs.java copied on its own.
+ * caller's identity, a hot reload, the all-together demo, and lib/pki/Certs.java copied on its own.
  */
 class SnippetsTest {
     @TempDir static Path work;
@@ -149,7 +149,7 @@ class SnippetsTest {
      */
     @Test
     void theTableSaysWhichFilesCompileAlone() throws Exception {
-        Matcher row = Pattern.compile("(?m)^\\| `((?:snippets|lib)/\\w+\\.java)` \\| ([^|]+) \\| (yes|no) \\|").matcher(Files.readString(DOC));
+        Matcher row = Pattern.compile("(?m)^\\| `((?:snippets|lib/\\w+)/\\w+\\.java)` \\| ([^|]+) \\| (yes|no) \\|").matcher(Files.readString(DOC));
         int rows = 0;
         while (row.find()) {
             rows++;
@@ -166,7 +166,7 @@ class SnippetsTest {
                 javac(bouncyCastle(), files).expectOk();
             }
         }
-        assertEquals(7, rows, "the table should list the six snippets and lib/ReloadingKeyManager.java");
+        assertEquals(7, rows, "the table should list the six snippets and lib/tls/ReloadingKeyManager.java");
     }
 
     /**
@@ -224,14 +224,14 @@ class SnippetsTest {
     }
 
     /**
-     * lib/Certs.java is the file people copy: alone, with Bouncy Castle and nothing else of this
+     * lib/pki/Certs.java is the file people copy: alone, with Bouncy Castle and nothing else of this
      * project, it compiles (with MakePki, which shows its use) and makes a CA and a leaf that
      * openssl -x509_strict accepts for both purposes, run as its own JVM.
      */
     @Test
     void aCopiedCertsAloneMakesCertificatesThatStrictOpensslAccepts() throws Exception {
         Path copy = Files.createDirectories(work.resolve("copy"));
-        Files.copy(Support.ROOT.resolve("lib/Certs.java"), copy.resolve("Certs.java"));
+        Files.copy(Support.ROOT.resolve("lib/pki/Certs.java"), copy.resolve("Certs.java"));
         Files.copy(Support.ROOT.resolve("snippets/MakePki.java"), copy.resolve("MakePki.java"));
         String bc = Stream.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
                 .filter(p -> Path.of(p).getFileName().toString().matches("bc(pkix|prov|util)-jdk18on-.*\\.jar"))

@@ -153,6 +153,17 @@ final class Support {
         return into;
     }
 
+    /** A copy of a folder of the repository and everything under it (lib/ with its layers). */
+    static void copyTree(Path from, Path into) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path to = into.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(to);
+                else Files.copy(f, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ processes and files
 
     /** Runs a process to completion within the timeout; output is read from files, so it never blocks. */

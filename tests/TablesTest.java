@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Each table has one source, and every other place that shows it is checked against that source:
- * client.java's exit codes (lib/Diagnosis.java's Problem, plus 0, 1 and 2) in client.java --help and
+ * client.java's exit codes (lib/tls/Diagnosis.java's Problem, plus 0, 1 and 2) in client.java --help and
  * the reference, and serve.java's routes (its enum Route) in serve.java --help, its header comment,
  * its 404 page and the reference. No document keeps a second copy of either table.
  */
@@ -66,7 +66,7 @@ class TablesTest {
     void theExitCodesAreDeclaredOnceAndShownAsDeclared() throws Exception {
         List<List<String>> expected = client.exitCodes().stream().map(List::of).toList();
         String doc = theOneDocWith("| exit code | class | meaning |");
-        assertEquals(expected, table(doc, "| exit code | class | meaning |"), "the reference's exit codes differ from lib/Diagnosis.java");
+        assertEquals(expected, table(doc, "| exit code | class | meaning |"), "the reference's exit codes differ from lib/tls/Diagnosis.java");
         String help = words(Support.cli(new client(), "--help").out());
         for (String[] row : client.exitCodes())
             assertTrue(help.contains(words(row[0] + " " + row[1] + ": " + row[2])), "client.java --help lacks " + row[0] + ":\n" + help);

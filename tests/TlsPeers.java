@@ -28,7 +28,7 @@ final class TlsPeers {
 
     /**
      * How a refused handshake shows in curl, openssl and Python: a TLS alert, by name. serve.java
-     * sends one for every refusal (lib/TlsServer.java), so a reset, an empty reply or a bare EOF is a
+     * sends one for every refusal (lib/tls/TlsServer.java), so a reset, an empty reply or a bare EOF is a
      * failure. Which alert is the JDK's choice (bad certificate or certificate required for a missing
      * certificate, certificate unknown for a refused one, protocol version or handshake failure when
      * nothing is shared).

@@ -1,6 +1,6 @@
 // Csr.java: a certificate signing request made elsewhere (openssl req, a Kubernetes CSR, another
 // team's tool), checked before anything is signed: its signature, its key and hash against the
-// floor of lib/Certs.java, and the extensions it requests, each once and each well-formed, with
+// floor of lib/pki/Certs.java, and the extensions it requests, each once and each well-formed, with
 // words for what is wrong and where. issue.java sign uses it; inspect.java shows a CSR with it.
 
 import java.security.PublicKey;

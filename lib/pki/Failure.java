@@ -1,6 +1,6 @@
 // Failure.java: the one exception the core throws for input it refuses, a file it cannot use or a
 // password it lacks. Its message is whole words for a person and names no command-line flag: the
-// scripts add the flag or the action where that helps, and lib/Cli.java prints it as one line,
+// scripts add the flag or the action where that helps, and lib/cli/Cli.java prints it as one line,
 // with a stack trace only under --debug.
 
 public class Failure extends RuntimeException {

@@ -1,6 +1,6 @@
 // Certs.java: the certificates of jbang-mtls, read top to bottom: keys and signatures, validity,
 // serial, then the three profiles (root CA, intermediate CA, service certificate), the checks on a
-// signing CA, and the CRL (lib/Csr.java checks a CSR made elsewhere). Each extension carries a one-line comment
+// signing CA, and the CRL (lib/pki/Csr.java checks a CSR made elsewhere). Each extension carries a one-line comment
 // naming the verifier rule behind it; docs/PROFILE.md has the whole profile with its sources.
 //
 // This file stands alone: copy it into your project with org.bouncycastle:bcpkix-jdk18on and you
