@@ -7,11 +7,15 @@
 //SOURCES lib/pki/Der.java
 //SOURCES lib/pki/Keys.java
 //SOURCES lib/pki/Certs.java
+//SOURCES lib/pki/Policy.java
 //SOURCES lib/pki/Names.java
 //SOURCES lib/pki/Pem.java
 //SOURCES lib/pki/SafeFiles.java
 //SOURCES lib/pki/Describe.java
+//SOURCES lib/pki/Pki.java
+//SOURCES lib/pki/SigningCa.java
 //SOURCES lib/cli/Cli.java
+//SOURCES lib/cli/Signing.java
 //DESCRIPTION Creates a root CA (key + self-signed certificate) that strict verifiers accept; intermediates; revocation.
 
 // ca.java: step 1 of the tutorial (openssl genrsa + req + x509 -signkey), done in Java.
@@ -20,6 +24,7 @@
 //   ./jbang ca.java revoke DIR/service-a.crt      adds it to DIR/ca.crl, which serve.java --crl enforces
 // It never replaces a CA unless --force is given; then it keeps the old files as .bak, names every
 // certificate in DIR that the old CA signed, and prints the command that re-issues them.
+// This file is the options and what is printed; loading the CA that signs is lib/pki/SigningCa.java.
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -94,28 +99,24 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
     public Integer call() {
         if (days != null && days < 1) throw Cli.fail("--days must be at least 1, not %d", days);
         if (pathLen != null && pathLen < 0) throw Cli.fail("--path-len must be 0 or more");
-        Path crtFile = dir.dir.resolve("ca.crt"), keyFile = dir.dir.resolve("ca.key");
-        List<Path> orphans = signedBy(dir.dir, crtFile);
+        Path crtFile = dir.pki().caCert(), keyFile = dir.pki().caKey();
+        List<Path> orphans = SigningCa.signedBy(dir.dir, crtFile);
         String caKeyPassword = Cli.passwordFlag("--ca-key-password", keyPassword.spec);
         if (!force.force && (Files.exists(keyFile) || Files.exists(crtFile)))
             throw Cli.fail("%s already exists: replacing a CA orphans every certificate it signed%s. Keep using it, or choose "
                     + "another --dir. %s", Files.exists(keyFile) ? keyFile : crtFile,
                     orphans.isEmpty() ? "" : " (" + orphans.size() + " in " + dir.dir + ")",
-                    replaceCommand("./jbang ca.java " + Cli.retyped(spec.commandLine().getParseResult().originalArgs()),
+                    Signing.replaceCommand("./jbang ca.java " + Cli.retyped(spec.commandLine().getParseResult().originalArgs()),
                             orphans, caKeyPassword, null));
 
         X500Name name = subject.build(Names.defaultCaName("root CA"));
-        Instant notBefore = Certs.backdated(Instant.now());
+        Instant notBefore = Policy.backdated(Instant.now());
         Instant notAfter = notAfter(notBefore, days == null ? 3650 : days);
-        char[] password = keyPassword.forNewKey();
-        KeyPair kp = newKey.generate();
-        X509Certificate cert = Certs.root(kp, name, notBefore, notAfter, pathLen);
-
-        List<SafeFiles.OutFile> files = List.of(
-                SafeFiles.OutFile.key(keyFile, Pem.key(kp.getPrivate(), password)), // the key first: see SafeFiles.writeAll
-                SafeFiles.OutFile.cert(crtFile, Certs.pem(cert)));
-        String description = Describe.certificate(cert); // before writing: a failure then leaves no file
-        List<Path> backups = SafeFiles.writeAll(files, force.force);
+        char[] password = keyPassword.forNewKey(keyFile);
+        SigningCa root = SigningCa.newRoot(dir.pki(), name, newKey.generate(), notBefore, notAfter, pathLen, password);
+        String description = Describe.certificate(root.cert()); // before writing: a failure then leaves no file
+        List<Path> backups = root.write(force.force);
+        List<SafeFiles.OutFile> files = root.made();
 
         var out = spec.commandLine().getOut();
         out.println("Created a root CA:");
@@ -129,98 +130,18 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
         out.printf("Note: the CA just replaced had signed %d certificate%s in %s: %s. Clients that trust the new %s "
                         + "refuse them. Re-issue them with their names and keys, signed by the new CA:%n", orphans.size(),
                 orphans.size() == 1 ? "" : "s", dir.dir, String.join(", ", orphans.stream().map(Path::toString).toList()), crtFile);
-        out.println("Next: " + reissueCommand(orphans, caKeyPassword, null));
+        out.println("Next: " + Signing.reissueCommand(orphans, caKeyPassword, null));
         return 0;
-    }
-
-    /**
-     * What a refusal to replace a CA suggests: the command as it was typed, with --force, then the one
-     * that re-issues what it signed (a bare --force would leave those orphaned).
-     */
-    static String replaceCommand(String typed, List<Path> orphans, String caKeyPassword, Path signer) {
-        if (orphans.isEmpty()) return "To replace it (the old files are kept as .bak): " + typed + " --force";
-        return "To replace it and re-issue them, signed by the new CA: " + typed + " --force && "
-                + reissueCommand(orphans, caKeyPassword, signer);
     }
 
     /** notBefore plus days, in the one-line words of --days. */
     static Instant notAfter(Instant notBefore, int days) {
         try {
-            return Certs.notAfter(notBefore, days);
+            return Policy.notAfter(notBefore, days);
         } catch (Certs.Refused r) {
             throw Cli.fail("--days %s", r.getMessage());
         }
     }
-
-    /**
-     * The service certificates in dir that the CA of caFile signed (its key verifies their
-     * signature), sorted: what replacing that CA orphans. Intermediates are listed with the others.
-     */
-    static List<Path> signedBy(Path dir, Path caFile) {
-        if (!Files.isRegularFile(caFile) || !Files.isDirectory(dir)) return List.of();
-        X509Certificate ca;
-        try {
-            ca = Pem.certificate(caFile, "CA certificate");
-        } catch (Failure unreadable) {
-            return List.of();
-        }
-        List<Path> found = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.sorted(Comparator.comparing(Path::toString)).toList()) {
-                String n = p.getFileName().toString();
-                if (!n.endsWith(".crt") || n.endsWith("-chain.crt") || p.equals(caFile) || !Files.isRegularFile(p)) continue;
-                try {
-                    X509Certificate c = Pem.certificate(p, "certificate");
-                    if (Certs.signedBy(c, ca) && !Certs.selfSigned(c)) found.add(p);
-                } catch (Failure notOne) {
-                    // not a certificate of ours: not an orphan either
-                }
-            }
-        } catch (java.io.IOException e) {
-            return found;
-        }
-        return found;
-    }
-
-    /**
-     * One command that re-issues the service certificates (issue.java renew: same names, same keys) and
-     * remakes the intermediates, with the password options they need: caKeyPassword for the new CA's
-     * key, and --key-password prompt when a service key is encrypted (its password was never given
-     * here). signer is the --ca of an intermediate that was replaced, else null (the root).
-     */
-    static String reissueCommand(List<Path> orphans, String caKeyPassword, Path signer) {
-        List<Path> leaves = new ArrayList<>(), cas = new ArrayList<>();
-        boolean encrypted = false;
-        for (Path p : orphans) {
-            boolean ca;
-            try {
-                ca = Pem.certificate(p, "certificate").getBasicConstraints() >= 0;
-            } catch (Failure f) {
-                ca = false;
-            }
-            (ca ? cas : leaves).add(p);
-            Path key = p.resolveSibling(p.getFileName().toString().replaceAll("\\.crt$", ".key"));
-            try {
-                encrypted |= !ca && Files.isRegularFile(key) && Pem.isEncryptedKey(Pem.read(key, "key"));
-            } catch (Failure unreadable) {
-                // renew will say what is wrong with it
-            }
-        }
-        StringBuilder s = new StringBuilder();
-        if (!leaves.isEmpty())
-            s.append("./jbang issue.java renew --any-issuer").append(signer == null ? "" : " --ca " + Text.arg(signer))
-                    .append(caKeyPassword).append(encrypted ? " --key-password prompt" : "")
-                    .append(' ').append(String.join(" ", leaves.stream().map(Text::arg).toList()));
-        for (Path c : cas) {
-            String base = c.getFileName().toString().replaceAll("\\.crt$", "");
-            Path d = c.getParent();
-            if (s.length() > 0) s.append(" && ");
-            s.append("./jbang ca.java intermediate").append(d == null || d.equals(Path.of("certs")) ? "" : " --dir " + Text.arg(d))
-                    .append(caKeyPassword).append(" --name ").append(Text.arg(base)).append(" --force");
-        }
-        return s.toString();
-    }
-
 
     // ================================================================ ca.java intermediate
 
@@ -273,26 +194,19 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
                     throw Cli.fail("--name-constraint %s", f.getMessage());
                 }
             }
-            Path caFile = parent.cert(dir.dir), caKeyFile = parent.key(dir.dir);
-            Path crtFile = dir.dir.resolve(name + ".crt"), keyFile = dir.dir.resolve(name + ".key");
+            Path crtFile = dir.pki().cert(name), keyFile = dir.pki().key(name);
             if (!force.force && (Files.exists(keyFile) || Files.exists(crtFile))) {
-                List<Path> orphans = signedBy(dir.dir, crtFile);
+                List<Path> orphans = SigningCa.signedBy(dir.dir, crtFile);
                 throw Cli.fail("%s already exists: replacing an intermediate CA orphans every certificate it signed%s. "
                         + "Keep using it, or choose another --name. %s", Files.exists(keyFile) ? keyFile : crtFile,
                         orphans.isEmpty() ? "" : " (" + orphans.size() + " in " + dir.dir + ")",
-                        replaceCommand("./jbang ca.java " + Cli.retyped(spec.root().commandLine().getParseResult().originalArgs()),
+                        Signing.replaceCommand("./jbang ca.java " + Cli.retyped(spec.root().commandLine().getParseResult().originalArgs()),
                                 orphans, Cli.passwordFlag("--ca-key-password", keyPassword.spec), crtFile));
             }
 
-            X509Certificate up = Pem.certificate(caFile, "CA certificate");
-            try {
-                Certs.checkSigningCa(up, Instant.now());
-            } catch (Certs.Refused r) {
-                throw Cli.fail(r, "cannot sign with the CA %s: %s", caFile, r.getMessage());
-            }
-            PrivateKey upKey = Pem.privateKey(caKeyFile, "CA key", parent.passwordFor(caKeyFile));
-            if (!Keys.matches(upKey, up.getPublicKey()))
-                throw Cli.fail("CA key %s does not belong to CA certificate %s (their public keys differ)", caKeyFile, caFile);
+            SigningCa signer = Signing.load(parent, dir.pki(), false);
+            X509Certificate up = signer.cert();
+            Path caFile = signer.file();
             int below = pathLen == null ? 0 : pathLen, allowed = up.getBasicConstraints(); // MAX_VALUE: no limit
             if (allowed == 0)
                 throw Cli.fail("%s has pathLen 0: it may sign service certificates but no CA; sign the intermediate with the root", caFile);
@@ -303,14 +217,14 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
                 throw Cli.fail("the intermediate's subject equals its CA's (%s); give it another --cn", Names.dn(subj));
 
             // Not beyond the signing CA: a certificate is no longer valid than its chain (RFC 5280 6.1.3).
-            Instant notBefore = Certs.backdated(Instant.now());
+            Instant notBefore = Policy.backdated(Instant.now());
             Instant notAfter = ca.notAfter(notBefore, days == null ? 3650 : days);
             Instant upEnd = up.getNotAfter().toInstant();
             boolean clipped = notAfter.isAfter(upEnd);
             if (clipped) notAfter = upEnd;
-            char[] password = keyPassword.forNewKey();
+            char[] password = keyPassword.forNewKey(keyFile);
             KeyPair kp = newKey.generate();
-            X509Certificate cert = Certs.intermediate(kp.getPublic(), subj, up, upKey, notBefore, notAfter, below, permitted);
+            X509Certificate cert = Certs.intermediate(kp.getPublic(), subj, up, signer.key(), notBefore, notAfter, below, permitted);
 
             List<SafeFiles.OutFile> files = List.of(
                     SafeFiles.OutFile.key(keyFile, Pem.key(kp.getPrivate(), password)), // the key first: see SafeFiles.writeAll
@@ -377,16 +291,17 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
         public Integer call() {
             if (days < 1 || days > 3650) throw Cli.fail("--days must be 1 to 3650, not %d", days);
             int reasonCode = reasonCode(reason);
-            Path caFile = caOptions.cert(dir.dir), keyFile = caOptions.key(dir.dir);
-            Path crlFile = caFile.resolveSibling(caFile.getFileName().toString().replaceAll("\\.(crt|pem)$", "") + ".crl");
-            X509Certificate issuer = Pem.certificate(caFile, "CA certificate");
-            if (issuer.getBasicConstraints() < 0) throw Cli.fail("%s is not a CA certificate, so it keeps no CRL", caFile);
-            PrivateKey caKey = Pem.privateKey(keyFile, "CA key", caOptions.passwordFor(keyFile));
-            if (!Keys.matches(caKey, issuer.getPublicKey()))
-                throw Cli.fail("the key %s does not belong to the CA certificate %s (their public keys differ)", keyFile, caFile);
+            SigningCa ca = Signing.load(caOptions, dir.pki(), false); // checked as for signing a certificate
+            Path caFile = ca.file(), crlFile = ca.crlFile();
             List<X509Certificate> targets = new ArrayList<>();
-            for (Path p : certs) targets.add(checkIssuedBy(Pem.certificate(p, "certificate to revoke"), p, issuer, caFile));
-            X509CRLHolder previous = Files.exists(crlFile) ? readCrl(crlFile, issuer, caFile) : null;
+            for (Path p : certs) {
+                X509Certificate c = Pem.certificate(p, "certificate to revoke");
+                if (!ca.issued(c))
+                    throw Cli.fail("%s was not issued by the CA %s (its issuer is \"%s\"): revoking it in this CA's CRL would change "
+                            + "nothing; give its CA with --ca", p, caFile, Names.issuer(c));
+                targets.add(c);
+            }
+            X509CRLHolder previous = Files.exists(crlFile) ? ca.readCrl(crlFile) : null;
 
             Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
             var out = spec.commandLine().getOut();
@@ -404,12 +319,12 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
             }
             X509CRL crl;
             try {
-                crl = Certs.crl(issuer, caKey, previous, serials, reasonCode, now, now.plus(days, ChronoUnit.DAYS));
+                crl = ca.crl(previous, serials, reasonCode, now, now.plus(days, ChronoUnit.DAYS));
             } catch (Certs.Refused r) {
                 throw Cli.fail(r, "%s", r.getMessage());
             }
             List<SafeFiles.OutFile> files = List.of(new SafeFiles.OutFile(crlFile,
-                    Certs.pem("X509 CRL", encoded(crl)).getBytes(StandardCharsets.US_ASCII), false, "CRL"));
+                    Certs.pem("X509 CRL", SigningCa.encoded(crl)).getBytes(StandardCharsets.US_ASCII), false, "CRL"));
             List<Path> backups = SafeFiles.writeAll(files, true); // the previous CRL is kept as .bak
             SafeFiles.pruneBackups(crlFile, KEEP_BACKUPS);
 
@@ -419,8 +334,9 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
             SafeFiles.printWritten(out, files, backups);
             out.printf("Note: run ./jbang ca.java revoke%s%s again before %s: past it, servers refuse every client of this CA.%n",
                     dir.flag(), caOptions.flags(), Describe.utc(crl.getNextUpdate().toInstant()));
-            out.printf("Next: ./jbang serve.java%s --name NAME --crl %s refuses revoked client certificates; "
-                    + "openssl crl -in %s -CAfile %s -noout -text shows the list.%n", dir.flag(), crlFile, crlFile, caFile);
+            String serve = ca.service(dir.dir, crl).map(n -> "./jbang serve.java" + dir.flag() + " --name " + Text.arg(n)
+                    + " --crl " + Text.arg(crlFile) + " refuses revoked client certificates; ").orElse("");
+            out.printf("Next: %sopenssl crl -in %s -CAfile %s -noout -text shows the list.%n", serve, Text.arg(crlFile), Text.arg(caFile));
             return 0;
         }
     }
@@ -436,41 +352,5 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
             throw Cli.fail("--reason must be keyCompromise, caCompromise, affiliationChanged, superseded, "
                     + "cessationOfOperation or privilegeWithdrawn, not '%s'", Text.escape(name));
         return code;
-    }
-
-    /** A certificate this CA signed; any other would be listed in vain, since no server would look for it here. */
-    static X509Certificate checkIssuedBy(X509Certificate c, Path file, X509Certificate issuer, Path caFile) {
-        if (!Certs.signedBy(c, issuer))
-            throw Cli.fail("%s was not issued by the CA %s (its issuer is \"%s\"): revoking it in this CA's CRL would change nothing; "
-                    + "give its CA with --ca", file, caFile, Names.issuer(c));
-        return c;
-    }
-
-    /** The existing CRL, which must be this CA's: signed by its key and naming it as issuer. */
-    static X509CRLHolder readCrl(Path file, X509Certificate issuer, Path caFile) {
-        X509CRLHolder crl;
-        try {
-            crl = new X509CRLHolder(encoded(Pem.crls(file).get(0)));
-        } catch (Failure f) {
-            throw Cli.fail(f, "%s; move it aside to start a new one", f.getMessage());
-        } catch (Exception e) {
-            throw Cli.fail(e, "cannot read the CRL %s: %s; move it aside to start a new one", file, Text.of(e));
-        }
-        try {
-            if (!crl.getIssuer().equals(Certs.holder(issuer).getSubject())
-                    || !crl.isSignatureValid(new JcaContentVerifierProviderBuilder().build(issuer.getPublicKey())))
-                throw new IllegalArgumentException();
-        } catch (Exception e) {
-            throw Cli.fail("the CRL %s was not signed by the CA %s (was the CA replaced?); move it aside to start a new one", file, caFile);
-        }
-        return crl;
-    }
-
-    static byte[] encoded(X509CRL crl) {
-        try {
-            return crl.getEncoded();
-        } catch (Exception e) {
-            throw Cli.fail(e, "cannot encode the CRL: %s", Text.of(e));
-        }
     }
 }

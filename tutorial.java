@@ -7,17 +7,19 @@
 //SOURCES lib/pki/Der.java
 //SOURCES lib/pki/Keys.java
 //SOURCES lib/pki/Certs.java
+//SOURCES lib/pki/Policy.java
 //SOURCES lib/pki/Names.java
 //SOURCES lib/pki/Pem.java
 //SOURCES lib/pki/SafeFiles.java
 //SOURCES lib/pki/Describe.java
+//SOURCES lib/pki/Pki.java
+//SOURCES lib/pki/SigningCa.java
+//SOURCES lib/pki/Issuer.java
 //SOURCES lib/tls/ReloadingKeyManager.java
 //SOURCES lib/tls/Tls.java
 //SOURCES lib/tls/Fetch.java
 //SOURCES lib/tls/Diagnosis.java
 //SOURCES lib/cli/Cli.java
-//SOURCES ca.java
-//SOURCES issue.java
 //SOURCES serve.java
 //SOURCES client.java
 //DESCRIPTION Replays the whole mTLS tutorial: CA, two services, and every check of its section 4.3.
@@ -124,17 +126,22 @@ public class tutorial implements Callable<Integer> {
 
     /** Steps 1-3: reuse what --dir holds, make only what is missing, and check that it belongs together. */
     static void makePki(Path dir, PrintWriter out) {
-        Path caCrt = dir.resolve("ca.crt"), caKey = dir.resolve("ca.key");
+        Pki pki = Pki.of(dir);
+        Path caCrt = pki.caCert(), caKey = pki.caKey();
         if (Files.exists(caCrt) || Files.exists(caKey)) {
             out.println("  Reusing the CA in " + dir + " (tutorial 1: openssl genrsa, req, x509 -signkey).");
         } else {
-            out.println("  $ ./jbang ca.java --dir " + dir + "      (tutorial 1: openssl genrsa, req, x509 -signkey)");
-            runScript(new ca(), out, "--dir", dir.toString());
+            out.println("  $ ./jbang ca.java --dir " + Text.arg(dir) + "      (tutorial 1: openssl genrsa, req, x509 -signkey)");
+            SigningCa made = SigningCa.loadOrMake(pki, () -> null); // what ca.java makes with no options
+            out.println("Created a root CA:");
+            out.print(Describe.certificate(made.cert()));
+            SafeFiles.printWritten(out, made.made(), made.write(false));
+            if (SafeFiles.restrictFolder(dir)) out.println("Note: " + dir + " is now mode 0700, as it holds a CA key.");
         }
         X509Certificate ca = Pem.certificate(caCrt, "CA certificate");
         List<String> missing = new ArrayList<>();
         for (String svc : List.of("service-a", "service-b")) {
-            Path crt = dir.resolve(svc + ".crt"), key = dir.resolve(svc + ".key");
+            Path crt = pki.cert(svc), key = pki.key(svc);
             if (!Files.exists(crt) && !Files.exists(key)) { missing.add(svc + ".example.com"); continue; }
             if (!Files.exists(crt) || !Files.exists(key))
                 throw Cli.fail("%s has only one of %s.crt and %s.key; remove it or use another --dir", dir, svc, svc);
@@ -142,19 +149,19 @@ public class tutorial implements Callable<Integer> {
             out.println("  Reusing " + crt + " and " + key + ".");
         }
         if (!missing.isEmpty()) {
-            List<String> args = new ArrayList<>(List.of("--dir", dir.toString(), "--ca", caCrt.toString(),
-                    "--ca-key", caKey.toString(), "--each"));
-            args.addAll(missing);
             out.println("  $ ./jbang issue.java --each " + String.join(" ", missing)
                     + "      (tutorial 2-3: genrsa, req, x509 -req -CA)");
-            runScript(new issue(), out, args.toArray(String[]::new));
+            SigningCa signer = SigningCa.load(caCrt, caKey, () -> {
+                throw Cli.fail("the CA key %s is encrypted; tutorial.java uses a CA without a password, so use another --dir", caKey);
+            });
+            var result = Issuer.issue(missing.stream().map(n -> Issuer.forNames(pki, Certs.Usage.SERVER_AND_CLIENT, Keys.KeyType.RSA, n)).toList(),
+                    signer, Issuer.forDays(365));
+            for (Issuer.Issued i : result.issued()) {
+                out.println("Issued a certificate signed by " + caCrt + ":");
+                out.print(i.description());
+            }
+            SafeFiles.printWritten(out, result.files(), result.backups());
         }
-    }
-
-    private static void runScript(Object command, PrintWriter out, String... args) {
-        var err = new java.io.StringWriter();
-        int code = Cli.run(command, out, new PrintWriter(err, true), args);
-        if (code != 0) throw Cli.fail("%s", err.toString().strip().replaceFirst("^error: ", ""));
     }
 
     private static void checkSignedBy(X509Certificate leaf, X509Certificate ca, Path leafFile, Path caFile) {

@@ -3,8 +3,11 @@
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.82
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES ../serve.java
-//SOURCES ../ca.java
-//SOURCES ../issue.java
+//SOURCES ../lib/pki/Policy.java
+//SOURCES ../lib/pki/SafeFiles.java
+//SOURCES ../lib/pki/Pki.java
+//SOURCES ../lib/pki/SigningCa.java
+//SOURCES ../lib/pki/Issuer.java
 //DESCRIPTION Loads and attacks serve.java on 127.0.0.1 for a bounded time; reports requests, failures by class and resource peaks.
 
 // bench/attack.java: serve.java under load and under attack, all on 127.0.0.1.
@@ -338,20 +341,26 @@ public class attack implements Callable<Integer> {
     record Identities(Path dir, SSLContext valid, SSLContext none, SSLContext otherCa, SSLContext expired,
                       SSLContext serverOnly) {
 
-        /** A CA and service-b (the server), service-a (a valid client) and the bad ones, in dir. */
+        /** A CA and service-b (the server), service-a (a valid client) and the bad ones, in dir, made as ca.java and issue.java make them. */
         static Identities make(Path dir) {
-            run(new ca(), "--dir", dir.toString(), "--cn", "attack root CA");
-            String[] caArgs = {"--dir", dir.toString(), "--ca", dir.resolve("ca.crt").toString(), "--ca-key", dir.resolve("ca.key").toString()};
-            run(new issue(), concat(caArgs, "--each", "service-a.example.com", HOST));
-            run(new issue(), concat(caArgs, "--server-only", "--name", "server-only", "service-c.example.com"));
-            Path other = dir.resolve("other");
-            run(new ca(), "--dir", other.toString(), "--cn", "attack other CA");
-            run(new issue(), "--dir", other.toString(), "--ca", other.resolve("ca.crt").toString(), "--ca-key",
-                    other.resolve("ca.key").toString(), "stranger.example.com");
+            Pki pki = Pki.of(dir), other = Pki.of(dir.resolve("other"));
+            Issuer.issue(List.of(Issuer.forNames(pki, Certs.Usage.SERVER_AND_CLIENT, Keys.KeyType.RSA, "service-a.example.com"),
+                    Issuer.forNames(pki, Certs.Usage.SERVER_AND_CLIENT, Keys.KeyType.RSA, HOST),
+                    Issuer.forNames(pki, Certs.Usage.SERVER, Keys.KeyType.RSA, "service-c.example.com").named("server-only")),
+                    root(pki, "attack root CA"), Issuer.forDays(365));
+            Issuer.issue(List.of(Issuer.forNames(other, Certs.Usage.SERVER_AND_CLIENT, Keys.KeyType.RSA, "stranger.example.com")),
+                    root(other, "attack other CA"), Issuer.forDays(365));
             expired(dir);
-            Path ca = dir.resolve("ca.crt");
+            Path ca = pki.caCert();
             return new Identities(dir, context(dir, "service-a", ca), Tls.context(null, Tls.trustManager(ca)),
-                    context(other, "stranger", ca), context(dir, "expired", ca), context(dir, "server-only", ca));
+                    context(other.dir(), "stranger", ca), context(dir, "expired", ca), context(dir, "server-only", ca));
+        }
+
+        /** A root CA for 10 years, its files written with the first certificates it signs. */
+        static SigningCa root(Pki pki, String cn) {
+            Instant from = Policy.backdated(Instant.now());
+            return SigningCa.newRoot(pki, new X500Name("CN=" + cn), Keys.generate(Keys.KeyType.RSA, null), from,
+                    Policy.notAfter(from, 3650), null, null);
         }
 
         /** issue.java refuses to make an expired certificate, so it is built here with Certs.leaf(). */
@@ -361,7 +370,7 @@ public class attack implements Callable<Integer> {
             KeyPair kp = Keys.generate(Keys.KeyType.EC, 256);
             Instant now = Instant.now();
             X509Certificate c = Certs.leaf(kp.getPublic(), new X500Name("CN=expired.example.com"),
-                    List.of(new GeneralName(GeneralName.dNSName, "expired.example.com")), false, Certs.Usage.CLIENT,
+                    List.of(new GeneralName(GeneralName.dNSName, "expired.example.com")), Certs.Usage.CLIENT,
                     caCert, caKey, now.minus(400, ChronoUnit.DAYS), now.minus(30, ChronoUnit.DAYS));
             SafeFiles.writeAll(List.of(SafeFiles.OutFile.cert(dir.resolve("expired.crt"), Certs.pem(c)),
                     SafeFiles.OutFile.key(dir.resolve("expired.key"), Certs.pem(kp.getPrivate()))), true);
@@ -372,16 +381,6 @@ public class attack implements Callable<Integer> {
             return Tls.context(new ReloadingKeyManager(id.pair()), Tls.trustManager(ca));
         }
 
-        static void run(Object command, String... args) {
-            var sink = new PrintWriter(java.io.Writer.nullWriter());
-            var err = new java.io.StringWriter();
-            int code = Cli.run(command, sink, new PrintWriter(err), args);
-            if (code != 0) throw Cli.fail("cannot make the test PKI: %s", err.toString().strip());
-        }
-
-        static String[] concat(String[] a, String... b) {
-            return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
-        }
     }
 
     /** The //JAVA_OPTIONS a script asks JBang for (serve.java's heap and collector), so the server runs as users run it. */

@@ -10,19 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.util.IPAddress;
 
 public class MakePki {
     public static void main(String... args) throws Exception {
@@ -40,16 +36,14 @@ public class MakePki {
     }
 
     /** An EC P-256 key pair, from the JDK's own providers. */
-    public static KeyPair newKeyPair() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(new ECGenParameterSpec("secp256r1"));
-        return g.generateKeyPair();
+    public static KeyPair newKeyPair() {
+        return Certs.newKeyPair(Certs.KeyType.EC_P256);
     }
 
     /** A root CA that OpenSSL -x509_strict, Python 3.13 and browsers accept: Certs.root has the profile. */
     public static X509Certificate rootCa(KeyPair key, String commonName, Duration validity) {
         X500Name name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
-        Instant from = Certs.backdated(Instant.now()); // a peer whose clock lags accepts it at once
+        Instant from = Instant.now().minus(Duration.ofMinutes(5)); // a peer whose clock lags accepts it at once
         return Certs.root(key, name, from, from.plus(validity), null);
     }
 
@@ -58,11 +52,8 @@ public class MakePki {
      * serving and calling, as every service in mTLS does.
      */
     public static X509Certificate leaf(PublicKey key, List<String> names, X509Certificate ca, PrivateKey caKey, Duration validity) {
-        List<GeneralName> sans = names.stream().map(n -> IPAddress.isValid(n)
-                ? new GeneralName(GeneralName.iPAddress, n) : new GeneralName(GeneralName.dNSName, n)).toList();
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, names.get(0)).build();
-        Instant from = Certs.backdated(Instant.now());
-        return Certs.leaf(key, subject, sans, false, Certs.Usage.SERVER_AND_CLIENT, ca, caKey, from, from.plus(validity));
+        Instant from = Instant.now().minus(Duration.ofMinutes(5));
+        return Certs.leaf(key, names, Certs.Usage.SERVER_AND_CLIENT, ca, caKey, from, from.plus(validity));
     }
 
     /** Certificates as PEM: the leaf first, then any CA certificates of its chain. */

@@ -118,7 +118,7 @@ class IntermediateCaTest {
         KeyPair kp = Keys.generate(Keys.KeyType.parse("ec"), null);
         Instant now = Instant.now();
         X509Certificate evil = Certs.leaf(kp.getPublic(), new X500Name("CN=evil.other.org"),
-                List.of(new GeneralName(GeneralName.dNSName, "evil.other.org")), false, Certs.Usage.SERVER_AND_CLIENT, sub,
+                List.of(new GeneralName(GeneralName.dNSName, "evil.other.org")), Certs.Usage.SERVER_AND_CLIENT, sub,
                 Cli.readKey(dir.resolve("sub-ca.key"), "k", null, "--x"), now.minusSeconds(60), now.plus(30, ChronoUnit.DAYS));
         Files.writeString(dir.resolve("evil-by-hand.crt"), Certs.pem(evil));
         Support.Result v = openssl("verify", "-x509_strict", "-CAfile", "ca.crt", "-untrusted", "sub-ca.crt", "evil-by-hand.crt");

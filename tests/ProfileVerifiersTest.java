@@ -292,7 +292,7 @@ class ProfileVerifiersTest {
             assertArrayEquals(Support.ski(ca), Support.akiKeyId(leaf), what + ": AKI keyid is the CA's SKI");
             assertSerial(leaf);
             Duration validity = Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
-            assertTrue(validity.toDays() <= Certs.APPLE_MAX_DAYS, what + ": " + validity.toDays() + " days");
+            assertTrue(validity.toDays() <= Policy.APPLE_MAX_DAYS, what + ": " + validity.toDays() + " days");
             assertEquals(ca.getSubjectX500Principal(), leaf.getIssuerX500Principal(), what);
             if (t.rsa()) assertEquals(t == KeyType.RSA_3072 ? 3072 : 2048, rsaBits(leaf), what);
             else assertEquals(ca.getPublicKey().getAlgorithm(), leaf.getPublicKey().getAlgorithm(), what);

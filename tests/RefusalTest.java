@@ -70,7 +70,7 @@ class RefusalTest {
         KeyPair kp = Keys.generate(Keys.KeyType.EC, 256);
         Instant start = Instant.now().minus(Duration.ofDays(30));
         X509Certificate c = Certs.leaf(kp.getPublic(), new X500Name("CN=expired.example.com"),
-                List.of(new GeneralName(GeneralName.dNSName, "expired.example.com")), false, Certs.Usage.CLIENT, ca, caKey,
+                List.of(new GeneralName(GeneralName.dNSName, "expired.example.com")), Certs.Usage.CLIENT, ca, caKey,
                 start, Instant.now().minus(Duration.ofDays(1)));
         Files.writeString(dir.resolve("expired.crt"), Certs.pem(c));
         Files.writeString(dir.resolve("expired.key"), Certs.pem(kp.getPrivate()));

@@ -245,7 +245,7 @@ class RevocationTest {
         PrivateKey caKey = Cli.readKey(dir.resolve("ca.key"), "CA key", null, "--ca-key-password");
         Instant longAgo = Instant.now().minus(60, ChronoUnit.DAYS);
         var stale = Certs.crl(caCert, caKey, null, List.of(), 0, longAgo, longAgo.plus(30, ChronoUnit.DAYS));
-        SafeFiles.writeAll(List.of(new SafeFiles.OutFile(dir.resolve("ca.crl"), Certs.pem("X509 CRL", ca.encoded(stale)).getBytes(StandardCharsets.US_ASCII),
+        SafeFiles.writeAll(List.of(new SafeFiles.OutFile(dir.resolve("ca.crl"), Certs.pem("X509 CRL", SigningCa.encoded(stale)).getBytes(StandardCharsets.US_ASCII),
                 false, "CRL")), false);
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         try (var b = startB(dir, log)) {

@@ -144,7 +144,7 @@ class SkipExistingTest {
         KeyPair kp = Keys.generate(Keys.KeyType.parse("ec"), null);
         Instant end = Instant.now().minus(1, ChronoUnit.DAYS);
         var cert = Certs.leaf(kp.getPublic(), new X500Name("CN=a.example.com"),
-                List.of(new GeneralName(GeneralName.dNSName, "a.example.com")), false, Certs.Usage.SERVER_AND_CLIENT, ca,
+                List.of(new GeneralName(GeneralName.dNSName, "a.example.com")), Certs.Usage.SERVER_AND_CLIENT, ca,
                 Cli.readKey(caDir.resolve("ca.key"), "key", null, "x"), end.minus(30, ChronoUnit.DAYS), end);
         SafeFiles.writeAll(List.of(SafeFiles.OutFile.key(out.resolve("a.key"), Pem.key(kp.getPrivate(), null)),
                 SafeFiles.OutFile.cert(out.resolve("a.crt"), Certs.pem(cert))), false);

@@ -71,7 +71,7 @@ class SuggestionsTest {
         KeyPair kp = Support.ec();
         Instant end = Instant.now().minus(1, ChronoUnit.DAYS);
         X509Certificate c = Certs.leaf(kp.getPublic(), new X500Name("CN=" + dnsName), List.of(new GeneralName(GeneralName.dNSName, dnsName)),
-                false, Certs.Usage.SERVER_AND_CLIENT, ca, caKey, end.minus(10, ChronoUnit.DAYS), end);
+                Certs.Usage.SERVER_AND_CLIENT, ca, caKey, end.minus(10, ChronoUnit.DAYS), end);
         Files.writeString(dir.resolve(name + ".crt"), Certs.pem(c));
         Files.writeString(dir.resolve(name + ".key"), Pem.key(kp.getPrivate(), ENV.get("KEY_PW").toCharArray()));
     }

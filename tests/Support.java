@@ -446,7 +446,7 @@ final class Support {
         PrivateKey caKey = Cli.readKey(dir.resolve("ca.key"), "CA key", null, "--ca-key-password");
         KeyPair kp = ec();
         X509Certificate c = Certs.leaf(kp.getPublic(), new X500Name("CN=" + dnsName),
-                List.of(new GeneralName(GeneralName.dNSName, dnsName)), false, usage, ca, caKey, notBefore, notAfter);
+                List.of(new GeneralName(GeneralName.dNSName, dnsName)), usage, ca, caKey, notBefore, notAfter);
         Files.writeString(dir.resolve(name + ".crt"), Certs.pem(c));
         Files.writeString(dir.resolve(name + ".key"), Pem.key(kp.getPrivate(), null));
     }

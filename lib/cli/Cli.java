@@ -263,18 +263,42 @@ public final class Cli {
     }
 
     /**
-     * The password of an existing encrypted key, asked only when the key turns out to be encrypted:
-     * from spec, else on the terminal, else a one-line error that names the flag to use.
+     * The password of an existing encrypted key, asked only when the key turns out to be encrypted,
+     * and then once: from spec, else on the terminal with a prompt that names the file, else a
+     * one-line error that names the flag to use. spec "prompt" asks in the same words.
      */
     public static Supplier<char[]> passwordFor(Path file, String what, String spec, String flag) {
-        return () -> {
-            if (spec != null) return password(spec, flag);
+        return once(() -> {
+            if (spec != null && !spec.equals("prompt")) return password(spec, flag);
             Console console = System.console();
             if (console == null)
-                throw fail("%s %s is encrypted: give its password with %s env:VAR (or file:PATH)", what, Text.escape(file.toString()), flag);
-            char[] pw = console.readPassword("Password for %s %s: ", what, file);
-            if (pw == null) throw fail("no password given for %s %s", what, file);
+                throw spec != null ? fail("%s prompt needs a terminal; use env:VAR or file:PATH", flag)
+                        : fail("%s %s is encrypted: give its password with %s env:VAR (or file:PATH)", what, Text.escape(file.toString()), flag);
+            char[] pw = console.readPassword("Password for %s %s: ", what, Text.escape(file.toString()));
+            if (pw == null || (spec != null && pw.length == 0)) throw fail("no password given for %s %s", what, file);
             return pw;
+        });
+    }
+
+    /** A supplier that asks its source at most once and then gives the same answer (or failure). */
+    public static <T> Supplier<T> once(Supplier<T> source) {
+        return new Supplier<>() {
+            private T value;
+            private RuntimeException failed;
+            private boolean done;
+
+            @Override public synchronized T get() {
+                if (!done) {
+                    try {
+                        value = source.get();
+                    } catch (RuntimeException e) {
+                        failed = e;
+                    }
+                    done = true;
+                }
+                if (failed != null) throw failed;
+                return value;
+            }
         };
     }
 
@@ -313,14 +337,23 @@ public final class Cli {
 
     /** --dir: the PKI folder, which every script reads the same way. */
     public static final class Dir {
-        @Option(names = "--dir", defaultValue = "certs", paramLabel = "DIR",
+        @Option(names = "--dir", defaultValue = Pki.DEFAULT_NAME, paramLabel = "DIR",
                 description = "The PKI folder: DIR/ca.crt and DIR/ca.key are the CA, DIR/NAME.crt and DIR/NAME.key "
                         + "a service (default: ${DEFAULT-VALUE}).")
         public Path dir;
 
+        public Pki pki() {
+            return Pki.of(dir);
+        }
+
         /** " --dir DIR" when not the default, so that a printed command works as typed. */
         public String flag() {
-            return dir.equals(Path.of("certs")) ? "" : " --dir " + Text.arg(dir);
+            return flag(dir);
+        }
+
+        /** The same for any folder: what a printed command adds so that it runs on that folder. */
+        public static String flag(Path dir) {
+            return dir == null || Pki.of(dir).isDefault() ? "" : " --dir " + Text.arg(dir);
         }
     }
 
@@ -339,15 +372,13 @@ public final class Cli {
         public String password;
 
         public Path cert(Path dir) {
-            return cert != null ? cert : dir.resolve("ca.crt");
+            return cert != null ? cert : Pki.of(dir).caCert();
         }
 
         /** --ca-key, else NAME.key beside --ca (sub-ca.crt gives sub-ca.key), else DIR/ca.key. */
         public Path key(Path dir) {
             if (key != null) return key;
-            if (cert == null) return dir.resolve("ca.key");
-            String n = cert.getFileName().toString();
-            return cert.resolveSibling((n.endsWith(".crt") || n.endsWith(".pem") ? n.substring(0, n.length() - 4) : n) + ".key");
+            return cert == null ? Pki.of(dir).caKey() : Pki.keyBeside(cert);
         }
 
         public boolean given() {
@@ -360,8 +391,12 @@ public final class Cli {
                     + passwordFlag("--ca-key-password", password);
         }
 
+        private Supplier<char[]> keyPassword;
+
+        /** The CA key's password, asked at most once (see Cli.passwordFor). */
         public Supplier<char[]> passwordFor(Path keyFile) {
-            return Cli.passwordFor(keyFile, "CA key", password, "--ca-key-password");
+            if (keyPassword == null) keyPassword = Cli.passwordFor(keyFile, "CA key", password, "--ca-key-password");
+            return keyPassword;
         }
     }
 
@@ -376,17 +411,34 @@ public final class Cli {
                         + "and opens one that is read. " + SPEC_FORMS)
         public String spec;
 
-        /** The password to encrypt a new key with, or null for none. */
-        public char[] forNewKey() {
+        private char[] newKeyPassword;
+        private final java.util.Map<Path, Supplier<char[]>> existing = new java.util.HashMap<>();
+
+        /**
+         * The password to encrypt new keys with, or null for none: resolved once, so every key a run
+         * makes gets the same one. A prompt names the key files it is for.
+         */
+        public char[] forNewKey(Path... keyFiles) {
             if (spec == null) return null;
-            char[] pw = password(spec, "--key-password");
+            if (newKeyPassword != null) return newKeyPassword;
+            char[] pw;
+            if (spec.equals("prompt") && keyFiles.length > 0) {
+                Console console = System.console();
+                if (console == null) throw fail("--key-password prompt needs a terminal; use env:VAR or file:PATH");
+                pw = console.readPassword("Password for new key %s: ", Text.escape(String.join(", ",
+                        java.util.Arrays.stream(keyFiles).map(Path::toString).toList())));
+                if (pw == null) throw fail("--key-password: no password given");
+            } else {
+                pw = password(spec, "--key-password");
+            }
             // An empty password reads as protection and gives none (and Bouncy Castle will not encrypt with one).
             if (pw.length == 0) throw fail("--key-password %s is an empty password; leave --key-password out for a key without one", Text.escape(spec));
-            return pw;
+            return newKeyPassword = pw;
         }
 
+        /** The password of an existing key, asked at most once for each file (see Cli.passwordFor). */
         public Supplier<char[]> forExisting(Path keyFile) {
-            return passwordFor(keyFile, "key", spec, "--key-password");
+            return existing.computeIfAbsent(keyFile, f -> passwordFor(f, "key", spec, "--key-password"));
         }
     }
 
@@ -423,6 +475,19 @@ public final class Cli {
                 return type == null ? Keys.KeyType.RSA : Keys.KeyType.parse(type);
             } catch (Failure f) {
                 throw withFlag("--key-type", f);
+            }
+        }
+
+        /** Refuses, before any CA is read or key made, a --key-size that does not fit the type. */
+        public void checkSize(Keys.KeyType type) {
+            checkSize(type, size);
+        }
+
+        public static void checkSize(Keys.KeyType type, Integer size) {
+            try {
+                Keys.checkSize(type, size);
+            } catch (Failure f) {
+                throw withFlag("--key-size", f);
             }
         }
 

@@ -1,7 +1,8 @@
-// Certs.java: the certificates of jbang-mtls, read top to bottom: keys and signatures, validity,
-// serial, then the three profiles (root CA, intermediate CA, service certificate), the checks on a
-// signing CA, and the CRL (lib/pki/Csr.java checks a CSR made elsewhere). Each extension carries a one-line comment
-// naming the verifier rule behind it; docs/PROFILE.md has the whole profile with its sources.
+// Certs.java: the certificate profile of jbang-mtls, read top to bottom: keys and signatures, the
+// serial, then a root CA, an intermediate CA, a service certificate, the CRL and PEM text. Each
+// extension carries a one-line comment naming the verifier rule behind it; docs/PROFILE.md has the
+// whole profile with its sources. The rules around it (weak signatures, when a CA may sign, dates)
+// are in lib/pki/Policy.java, the checks on a CSR made elsewhere in lib/pki/Csr.java.
 //
 // This file stands alone: copy it into your project with org.bouncycastle:bcpkix-jdk18on and you
 // make the same certificates as ca.java and issue.java. It uses nothing else of this project.
@@ -11,6 +12,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -18,28 +20,17 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECKey;
-import java.security.interfaces.RSAKey;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.DERUTF8String;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.CRLNumber;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.GeneralSubtree;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.asn1.x509.NameConstraints;
-import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.*; // the extensions of RFC 5280 4.2
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v2CRLBuilder;
@@ -48,6 +39,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.IPAddress;
 
 public final class Certs {
     private Certs() {}
@@ -75,55 +67,28 @@ public final class Certs {
         }
     }
 
-    /**
-     * The floor for every key we sign or sign with: RSA of 2048 bits or more (Apple; OpenSSL's
-     * security level 2, Debian's default), EC on P-256, P-384 or P-521, or Ed25519. DSA and
-     * smaller keys are refused, as step and cfssl refuse them.
-     */
-    public static void checkKeyStrength(PublicKey key, String whose) {
-        if (key instanceof RSAKey) {
-            int bits = ((RSAKey) key).getModulus().bitLength();
-            if (bits < 2048) throw new Refused(whose + " is an RSA key of " + bits + " bits; the floor is 2048 (Apple, OpenSSL security level 2)");
-        } else if (key instanceof ECKey) {
-            int bits = ((ECKey) key).getParams().getCurve().getField().getFieldSize();
-            if (bits != 256 && bits != 384 && bits != 521)
-                throw new Refused(whose + " is an EC key on a " + bits + "-bit curve; use P-256, P-384 or P-521");
-        } else if (key instanceof java.security.interfaces.EdECKey ed ? !ed.getParams().getName().equals("Ed25519")
-                : !key.getAlgorithm().equals("Ed25519")) {
-            throw new Refused(whose + " is a " + key.getAlgorithm() + " key; only RSA (2048 bits or more), EC and Ed25519 are signed");
+    /** The keys a copier may ask for by name; lib/pki/Keys.java offers the same with sizes checked. */
+    public enum KeyType { RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_P384, ED25519 }
+
+    /** A new key pair from the JDK's own providers: RSA, EC on a NIST curve, or Ed25519. */
+    public static KeyPair newKeyPair(KeyType type) {
+        try {
+            String name = type.name();
+            if (type == KeyType.ED25519) return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            if (name.startsWith("EC_")) {
+                KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+                g.initialize(new ECGenParameterSpec("secp" + name.substring(4) + "r1"), RANDOM);
+                return g.generateKeyPair();
+            }
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(Integer.parseInt(name.substring(4)), RANDOM);
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new Refused("cannot make a " + type + " key: " + e.getMessage(), e);
         }
     }
 
-    /** MD2, MD5 and SHA-1 signatures, by the names and OIDs the JDK and Bouncy Castle use: forgeable, refused by Go, Chrome and Apple. */
-    public static boolean weakSignature(String algorithm) {
-        String a = algorithm.toUpperCase(Locale.ROOT).replace("-", "");
-        return a.startsWith("MD2") || a.startsWith("MD5") || a.startsWith("SHA1") || a.contains("WITHSHA1")
-                || WEAK_SIGNATURE_OIDS.contains(algorithm);
-    }
-
-    /** md2-, md5- and sha1WithRSAEncryption, ecdsa-with-SHA1, dsa-with-sha1. */
-    private static final Set<String> WEAK_SIGNATURE_OIDS = Set.of("1.2.840.113549.1.1.2", "1.2.840.113549.1.1.4",
-            "1.2.840.113549.1.1.5", "1.2.840.10045.4.1", "1.2.840.10040.4.3");
-
-    // ---------------------------------------------------------------- 2. validity and serial
-
-    /** Apple refuses TLS server certificates valid for more than 825 days (support.apple.com/103769). */
-    public static final int APPLE_MAX_DAYS = 825;
-
-    /** The last instant X.509 can express: GeneralizedTime has four year digits (RFC 5280 4.1.2.5). */
-    public static final Instant MAX_NOT_AFTER = Instant.parse("9999-12-31T23:59:59Z");
-
-    /** Validity starts five minutes back, so a peer whose clock lags a little accepts it at once. */
-    public static Instant backdated(Instant now) {
-        return now.truncatedTo(ChronoUnit.SECONDS).minus(5, ChronoUnit.MINUTES);
-    }
-
-    /** notBefore plus days; refused when that passes the year 9999. */
-    public static Instant notAfter(Instant notBefore, int days) {
-        Instant end = notBefore.plus(days, ChronoUnit.DAYS);
-        if (end.isAfter(MAX_NOT_AFTER)) throw new Refused(days + " days ends after the year 9999, the last date a certificate can hold");
-        return end;
-    }
+    // ---------------------------------------------------------------- 2. serial
 
     /**
      * A random positive serial of 127 bits: RFC 5280 4.1.2.2 wants it positive and at most 20
@@ -185,9 +150,9 @@ public final class Certs {
 
     /**
      * A service certificate signed by ca. sans become the subjectAltName, which is what clients
-     * match a host name against (Chrome 58+, Go, Apple); sanCritical when the subject has no CN.
+     * match a host name against (Chrome 58+, Go, Apple).
      */
-    public static X509Certificate leaf(PublicKey key, X500Name subject, List<GeneralName> sans, boolean sanCritical, Usage usage,
+    public static X509Certificate leaf(PublicKey key, X500Name subject, List<GeneralName> sans, Usage usage,
                                        X509Certificate ca, PrivateKey caKey, Instant notBefore, Instant notAfter) {
         var b = new JcaX509v3CertificateBuilder(holder(ca).getSubject(), randomSerial(), Date.from(notBefore), Date.from(notAfter),
                 subject, key);
@@ -201,8 +166,8 @@ public final class Certs {
             b.addExtension(Extension.keyUsage, true, new KeyUsage(ku));
             // serverAuth and/or clientAuth: Apple requires an EKU, OpenSSL -purpose checks it, Go checks the chain.
             b.addExtension(Extension.extendedKeyUsage, false, extendedKeyUsage(usage));
-            // The names; critical when there is no CN (RFC 5280 4.2.1.6; -x509_strict error 88).
-            b.addExtension(Extension.subjectAlternativeName, sanCritical, new GeneralNames(sans.toArray(new GeneralName[0])));
+            // The names; critical when the subject is empty (RFC 5280 4.2.1.6; -x509_strict error 88).
+            b.addExtension(Extension.subjectAlternativeName, subject.getRDNs().length == 0, new GeneralNames(sans.toArray(new GeneralName[0])));
             // SKI (RFC 5280 4.2.1.2), and the AKI holding the CA's key id (-x509_strict error 85 without it).
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key));
             b.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId(ca));
@@ -210,6 +175,21 @@ public final class Certs {
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new Refused("cannot create the certificate: " + e.getMessage(), e);
         }
+    }
+
+    /** The same for names as text, "service-a.example.com" or "127.0.0.1", with the first one as CN. */
+    public static X509Certificate leaf(PublicKey key, List<String> names, Usage usage, X509Certificate ca, PrivateKey caKey,
+                                       Instant notBefore, Instant notAfter) {
+        X500Name subject = names.get(0).length() <= 64 ? new X500Name(new RDN[] {new RDN(BCStyle.CN, new DERUTF8String(names.get(0)))})
+                : new X500Name(new RDN[0]); // a CN holds at most 64 characters (RFC 5280 appendix A)
+        return leaf(key, subject, sans(names), usage, ca, caKey, notBefore, notAfter);
+    }
+
+    /** Names as SANs: an IP address as iPAddress, a@b as rfc822Name, x://y as a URI, else a DNS name. */
+    public static List<GeneralName> sans(List<String> names) {
+        return names.stream().map(n -> new GeneralName(IPAddress.isValid(n) ? GeneralName.iPAddress
+                : n.contains("://") ? GeneralName.uniformResourceIdentifier : n.contains("@") ? GeneralName.rfc822Name
+                : GeneralName.dNSName, n)).toList();
     }
 
     private static ExtendedKeyUsage extendedKeyUsage(Usage usage) {
@@ -244,38 +224,6 @@ public final class Certs {
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new Refused("cannot read the CA's key id: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Refuses a CA certificate whose certificates would never verify, or would be weak: not a CA,
-     * no keyCertSign, outside its validity, a key under the floor, a MD5 or SHA-1 signature, or a
-     * root whose own signature fails (a byte of it changed).
-     */
-    public static void checkSigningCa(X509Certificate ca, Instant now) {
-        if (ca.getBasicConstraints() < 0) throw new Refused("it is not a CA certificate (its basicConstraints lacks CA:TRUE)");
-        boolean[] ku = ca.getKeyUsage();
-        if (ku != null && (ku.length < 6 || !ku[5])) throw new Refused("it may not sign certificates: its keyUsage lacks keyCertSign");
-        if (now.isAfter(ca.getNotAfter().toInstant())) throw new Refused("it expired on " + utc(ca.getNotAfter().toInstant()));
-        if (now.isBefore(ca.getNotBefore().toInstant()))
-            throw new Refused("it is not valid before " + utc(ca.getNotBefore().toInstant()) + "; check this machine's clock");
-        checkKeyStrength(ca.getPublicKey(), "its key");
-        if (weakSignature(ca.getSigAlgName()))
-            throw new Refused("it is signed with " + ca.getSigAlgName() + ", which Go, Chrome and Apple refuse in a chain");
-        if (claimsToBeRoot(ca) && !selfSigned(ca))
-            throw new Refused("it is damaged: its own signature does not verify");
-    }
-
-    /**
-     * A root names itself as issuer, or has no AKI, or an AKI equal to its SKI (what ca.java, openssl
-     * and mkcert write). A damaged byte in the names leaves the key ids, so this still holds.
-     */
-    private static boolean claimsToBeRoot(X509Certificate ca) {
-        if (ca.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) return true;
-        var ext = holder(ca).getExtensions();
-        var aki = ext == null ? null : AuthorityKeyIdentifier.fromExtensions(ext);
-        var ski = ext == null ? null : SubjectKeyIdentifier.fromExtensions(ext);
-        return aki == null || aki.getKeyIdentifierOctets() == null
-                || (ski != null && java.util.Arrays.equals(aki.getKeyIdentifierOctets(), ski.getKeyIdentifier()));
     }
 
     /** True for a root: its own key verifies its signature. */
@@ -322,7 +270,7 @@ public final class Certs {
         }
     }
 
-    // ---------------------------------------------------------------- 9. PEM text
+    // ---------------------------------------------------------------- 8. PEM text
 
     /** PEM text: the label, then base64 in 64-column lines, as RFC 7468 and openssl write it. */
     public static String pem(String label, byte[] der) {
@@ -341,11 +289,6 @@ public final class Certs {
     /** An unencrypted PKCS#8 key ("PRIVATE KEY"), which OpenSSL, curl, nginx and Spring Boot read. */
     public static String pem(PrivateKey key) {
         return pem("PRIVATE KEY", key.getEncoded());
-    }
-
-    /** 2026-11-30 18:11:00 UTC */
-    public static String utc(Instant t) {
-        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(java.time.ZoneOffset.UTC).format(t);
     }
 
     public static X509CertificateHolder holder(X509Certificate c) {

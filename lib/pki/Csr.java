@@ -1,6 +1,6 @@
 // Csr.java: a certificate signing request made elsewhere (openssl req, a Kubernetes CSR, another
 // team's tool), checked before anything is signed: its signature, its key and hash against the
-// floor of lib/pki/Certs.java, and the extensions it requests, each once and each well-formed, with
+// floor of lib/pki/Policy.java, and the extensions it requests, each once and each well-formed, with
 // words for what is wrong and where. issue.java sign uses it; inspect.java shows a CSR with it.
 
 import java.security.PublicKey;
@@ -40,9 +40,9 @@ public final class Csr {
         } catch (Exception e) {
             throw new Certs.Refused("its public key cannot be read (" + e.getMessage() + ")", e);
         }
-        Certs.checkKeyStrength(key, "its key");
+        Policy.checkKeyStrength(key, "its key");
         String sigAlg = req.getSignatureAlgorithm().getAlgorithm().getId();
-        if (Certs.weakSignature(sigAlg))
+        if (Policy.weakSignature(sigAlg))
             throw new Certs.Refused("it is signed with MD5 or SHA-1 (" + sigAlg + "); make it again with SHA-256 (openssl req -sha256)");
         try {
             // The JDK key, already converted: BC looks key factories up by OID, and the JDK's EC
@@ -118,5 +118,32 @@ public final class Csr {
             }
         }
         return names;
+    }
+
+    /**
+     * A SAN a CSR asks for, checked as a name given on the command line is; kinds we never issue are
+     * refused by name. The Failure's words follow "CSR FILE".
+     */
+    public static GeneralName vetted(GeneralName gn) {
+        switch (gn.getTagNo()) {
+            case GeneralName.iPAddress: {
+                String ip = Names.ipText(gn);
+                if (ip.startsWith("(invalid")) throw Failure.of("asks for an IP address SAN that is %s", ip);
+                return gn;
+            }
+            case GeneralName.dNSName: case GeneralName.rfc822Name: case GeneralName.uniformResourceIdentifier:
+                // An IA5String holds ASCII (RFC 5280 4.2.1.6): an internationalized name comes as its
+                // xn-- form. Anything else would be read as Latin-1 and signed as another name.
+                if (!gn.getName().toString().matches("[!-~]+"))
+                    throw Failure.of("asks for %s, which is not printable ASCII (RFC 5280 4.2.1.6: an international name "
+                            + "comes in its xn-- form)", Names.san(gn));
+                try {
+                    return Names.parse(gn.getName().toString());
+                } catch (Failure f) {
+                    throw Failure.of("asks for a name we will not sign: %s", f.getMessage());
+                }
+            default:
+                throw Failure.of("asks for a %s SAN, which is never signed here; give NAMEs instead", Names.san(gn));
+        }
     }
 }

@@ -108,7 +108,7 @@ public final class Describe {
     }
 
     public static String utc(Instant t) {
-        return Certs.utc(t);
+        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(java.time.ZoneOffset.UTC).format(t);
     }
 
     static String extensionName(ASN1ObjectIdentifier oid) {

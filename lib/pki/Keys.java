@@ -59,29 +59,34 @@ public final class Keys {
         @Override public String toString() { return name().toLowerCase(Locale.ROOT); }
     }
 
+    /** Refuses a size that does not fit the type: RSA 2048 to 8192 bits, EC 256 (P-256) or 384 (P-384), none for Ed25519. */
+    public static void checkSize(KeyType type, Integer size) {
+        if (size == null) return;
+        if (type == KeyType.RSA && (size < 2048 || size > 8192 || size % 8 != 0))
+            throw Failure.of("%d bits is not a valid RSA size: use 2048, 3072 or 4096", size);
+        // No P-521: Chrome and BoringSSL dropped it from TLS, so a P-521 certificate fails there.
+        if (type == KeyType.EC && size != 256 && size != 384)
+            throw Failure.of("%d is not a supported EC curve: use 256 (P-256) or 384 (P-384)", size);
+        if (type == KeyType.ED25519) throw Failure.of("an Ed25519 key has no size to choose");
+    }
+
     /** A new key pair; size is bits for RSA (2048 to 8192) or the curve for EC (256 or 384), null for the default. */
     public static KeyPair generate(KeyType type, Integer size) {
+        checkSize(type, size);
+        int bits = size == null ? type.defaultSize : size;
         try {
             switch (type) {
                 case RSA: {
-                    int bits = size == null ? type.defaultSize : size;
-                    if (bits < 2048 || bits > 8192 || bits % 8 != 0)
-                        throw Failure.of("%d bits is not a valid RSA size: use 2048, 3072 or 4096", bits);
                     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
                     g.initialize(bits, RANDOM);
                     return g.generateKeyPair();
                 }
                 case EC: {
-                    int bits = size == null ? type.defaultSize : size;
-                    // No P-521: Chrome and BoringSSL dropped it from TLS, so a P-521 certificate fails there.
-                    if (bits != 256 && bits != 384)
-                        throw Failure.of("%d is not a supported EC curve: use 256 (P-256) or 384 (P-384)", bits);
                     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
                     g.initialize(new ECGenParameterSpec("secp" + bits + "r1"), RANDOM);
                     return g.generateKeyPair();
                 }
                 default:
-                    if (size != null) throw Failure.of("an Ed25519 key has no size to choose");
                     return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             }
         } catch (GeneralSecurityException e) {

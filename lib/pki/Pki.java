@@ -4,13 +4,22 @@
 //   DIR/ca.crl                    its revocation list
 //   DIR/NAME.crt, DIR/NAME.key    a service; NAME-chain.crt and NAME.p12 when asked for
 // NAME comes from a certificate's first name (Names.fileName): service-a.example.com gives service-a.
-// The default folder, certs, is written here and nowhere else.
+// The default folder, certs, is written here and nowhere else. Loading the CA that signs is
+// lib/pki/SigningCa.java, issuing a set of names lib/pki/Issuer.java. Needs the JDK only.
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 public record Pki(Path dir) {
-    /** The folder every script uses when none is named. */
-    public static final Path DEFAULT_DIR = Path.of("certs");
+    /** The folder every script uses when none is named (as text for an option's default). */
+    public static final String DEFAULT_NAME = "certs";
+
+    public static final Path DEFAULT_DIR = Path.of(DEFAULT_NAME);
 
     public static Pki of(Path dir) {
         return new Pki(dir == null ? DEFAULT_DIR : dir);
@@ -18,6 +27,11 @@ public record Pki(Path dir) {
 
     public static Pki standard() {
         return new Pki(DEFAULT_DIR);
+    }
+
+    /** The folder that holds file: its parent, or the current folder for a bare name. */
+    public static Pki holding(Path file) {
+        return new Pki(file.getParent() == null ? Path.of(".") : file.getParent());
     }
 
     /** Whether this is the default folder, so that a printed command can leave --dir out. */
@@ -51,5 +65,60 @@ public record Pki(Path dir) {
 
     public Path p12(String name) {
         return dir.resolve(name + ".p12");
+    }
+
+    /** NAME of DIR/NAME.crt (or .pem): the name its key, chain and bundle files share. */
+    public static String name(Path certFile) {
+        String n = certFile.getFileName().toString();
+        return n.endsWith(".crt") || n.endsWith(".pem") ? n.substring(0, n.length() - 4) : n;
+    }
+
+    /** The key beside a certificate: sub-ca.crt gives sub-ca.key. */
+    public static Path keyBeside(Path certFile) {
+        return certFile.resolveSibling(name(certFile) + ".key");
+    }
+
+    // ---------------------------------------------------------------- a mistyped folder
+
+    /**
+     * When this folder does not exist: a folder beside it whose name is at most two edits away and
+     * that holds a CA (hnad for hand). Making a CA in the mistyped folder would start a second PKI
+     * that nothing trusts, so the caller refuses instead.
+     */
+    public Optional<Path> nearMiss() {
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) || dir.getFileName() == null) return Optional.empty();
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        String typed = dir.getFileName().toString();
+        if (parent == null || !Files.isDirectory(parent)) return Optional.empty();
+        try (Stream<Path> siblings = Files.list(parent)) {
+            return siblings.filter(p -> Files.isRegularFile(p.resolve("ca.crt")))
+                    .filter(p -> editDistance(typed, p.getFileName().toString()) <= 2)
+                    .min(Comparator.comparingInt((Path p) -> editDistance(typed, p.getFileName().toString()))
+                            .thenComparing(Path::toString))
+                    .map(p -> dir.resolveSibling(p.getFileName()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Refuses a folder that does not exist when one of a near name holds a CA: "did you mean hand?". */
+    public void refuseNearMiss() {
+        nearMiss().ifPresent(near -> {
+            throw Failure.of("there is no folder %s, and no CA was made there: did you mean %s? (it holds a CA)",
+                    Text.escape(dir.toString()), Text.escape(near.toString()));
+        });
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions, one character each. */
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++)
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            int[] t = prev; prev = cur; cur = t;
+        }
+        return prev[b.length()];
     }
 }
