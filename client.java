@@ -14,6 +14,7 @@
 //SOURCES lib/tls/Tls.java
 //SOURCES lib/tls/Fetch.java
 //SOURCES lib/tls/Diagnosis.java
+//SOURCES lib/pki/Pki.java
 //SOURCES lib/cli/Cli.java
 //DESCRIPTION A curl-like HTTPS probe that explains, in plain words, why an (m)TLS call failed.
 

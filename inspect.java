@@ -9,13 +9,16 @@
 //SOURCES lib/pki/Certs.java
 //SOURCES lib/pki/Names.java
 //SOURCES lib/pki/Pem.java
+//SOURCES lib/pki/Policy.java
 //SOURCES lib/pki/Csr.java
 //SOURCES lib/pki/Describe.java
 //SOURCES lib/tls/ReloadingKeyManager.java
 //SOURCES lib/tls/Tls.java
 //SOURCES lib/tls/Diagnosis.java
 //SOURCES lib/pki/Lint.java
+//SOURCES lib/pki/Pki.java
 //SOURCES lib/cli/Cli.java
+//SOURCES lib/cli/LintText.java
 //DESCRIPTION Shows any certificate, key, CSR, PKCS#12 or server chain, and lints them against strict verifiers.
 
 // inspect.java: `openssl x509 -text`, `openssl req -text`, `openssl pkcs12 -info` and
@@ -155,7 +158,7 @@ public class inspect implements Callable<Integer> {
             if (lint) {
                 List<X509Certificate> chain = isUrl(in) ? liveChain(in, out, false) : Pem.certificates(Path.of(in), "certificate");
                 Lint.Report r = Lint.lint(chain, issuers, use, !trusted.isEmpty());
-                out.print(r.format(Text.escape(in)));
+                out.print(LintText.format(r, Text.escape(in)));
                 errors |= r.errors() > 0;
             } else if (isUrl(in)) {
                 liveChain(in, out, true);

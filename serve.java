@@ -17,6 +17,7 @@
 //SOURCES lib/tls/Http.java
 //SOURCES lib/tls/TlsServer.java
 //SOURCES lib/tls/Allow.java
+//SOURCES lib/pki/Pki.java
 //SOURCES lib/cli/Cli.java
 //DESCRIPTION Serves the tutorial's HTTPS service (section 4) with client auth none, want or need.
 // A small heap and the serial collector: the JVM's default heap is a quarter of the machine's

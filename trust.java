@@ -12,6 +12,7 @@
 //SOURCES lib/pki/SafeFiles.java
 //SOURCES lib/pki/Describe.java
 //SOURCES lib/tls/TrustStores.java
+//SOURCES lib/pki/Pki.java
 //SOURCES lib/cli/Cli.java
 //DESCRIPTION Installs your CA in system, NSS and Java trust stores, and exports it for Vault and Kubernetes.
 

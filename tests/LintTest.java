@@ -114,7 +114,7 @@ class LintTest {
         assertEquals(Set.of(), opensslErrors(dir, "rootCA.pem", "server.crt", "sslserver"));
 
         Lint.Report both = lint(dir, "rootCA.pem", "both.crt", Lint.Purpose.BOTH);
-        assertEquals(0, both.errors(), () -> both.format("both.crt"));
+        assertEquals(0, both.errors(), () -> LintText.format(both, "both.crt"));
         assertEquals(Set.of(), opensslErrors(dir, "rootCA.pem", "both.crt", "sslclient"));
     }
 
@@ -233,11 +233,11 @@ class LintTest {
         Support.Result r = lintCli(dir, "--purpose", d.purpose, "--cacert", "ca.crt", "leaf.crt");
         assertEquals(inspect.LINT_ERRORS, r.code(), r::all);
         assertTrue(r.out().contains("error   [" + d.rule.id + "]"), () -> d + " should break " + d.rule.id + ":\n" + r.out());
-        assertTrue(r.out().contains("Enforced by: " + d.rule.enforcedBy) && r.out().contains("Fix: " + d.rule.fix.replace("FILE", "leaf.crt")), r::out);
+        assertTrue(r.out().contains("Enforced by: " + d.rule.enforcedBy) && r.out().contains("Fix: " + LintText.fix(d.rule, LintText.fileOf(dir.resolve("leaf.crt").toString()), Pem.certificate(dir.resolve("leaf.crt"), "leaf")).replace(dir + "/", "")), r::out);
 
         Lint.Report report = lint(dir, "ca.crt", "leaf.crt", Lint.Purpose.valueOf(d.purpose.toUpperCase()));
         Set<String> real = opensslErrors(dir, "ca.crt", "leaf.crt", "ssl" + d.purpose);
-        assertEquals(real, predicted(report), () -> d + ": lint predicted other OpenSSL errors than OpenSSL's:\n" + report.format("leaf.crt"));
+        assertEquals(real, predicted(report), () -> d + ": lint predicted other OpenSSL errors than OpenSSL's:\n" + LintText.format(report, "leaf.crt"));
         if (d.rule.opensslError == 0) assertEquals(Set.of(), real, "OpenSSL does not check " + d.rule.id);
     }
 

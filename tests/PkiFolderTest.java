@@ -158,4 +158,31 @@ class PkiFolderTest {
         assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(d)));
         assertTrue(r.out().contains("Note: " + d + " is now mode 0700, as it holds a CA key."), r.out());
     }
+
+    /**
+     * A mistyped --dir does not start a second PKI: beside hand/, which holds a CA, hnad/ (two letters
+     * swapped) is refused by every command that would sign in it, with the name meant, and nothing is
+     * written. A folder whose name is near no CA's gets a new CA on first use, and the output says so.
+     */
+    @Test
+    void aMistypedDirIsRefusedWithTheNameMeant() {
+        Path hand = root.resolve("typo").resolve("hand"), hnad = hand.resolveSibling("hnad");
+        Support.cli(new ca(), "--dir", hand.toString(), "--key-type", "ec").expectOk();
+        for (var r : List.of(Support.cli(new issue(), "--dir", hnad.toString(), "x.example.com"),
+                Support.cli(new issue(), "--dir", hnad.toString(), "--each", "x.example.com", "y.example.com"),
+                Support.cli(new ca(), "intermediate", "--dir", hnad.toString()),
+                Support.cli(new ca(), "revoke", "--dir", hnad.toString()))) {
+            assertEquals(1, r.code(), r::all);
+            assertEquals(1, r.err().lines().count(), r::err);
+            assertTrue(r.err().startsWith("error: there is no folder " + hnad + ", and no CA was made there: did you mean " + hand + "?"), r::err);
+            assertFalse(Files.exists(hnad), "nothing is written into the mistyped folder");
+        }
+        // The name meant works, and a name near no CA's is a new PKI, said plainly.
+        Support.cli(new issue(), "--dir", hand.toString(), "x.example.com").expectOk();
+        Path fresh = hand.resolveSibling("elsewhere");
+        var made = Support.cli(new issue(), "--dir", fresh.toString(), "x.example.com").expectOk();
+        assertTrue(made.out().startsWith("No CA in " + fresh + ": created " + fresh.resolve("ca.crt") + " and " + fresh.resolve("ca.key")
+                + ", a new root CA for 10 years that no client trusts yet"), made::out);
+        assertEquals(2, Pki.editDistance("hand", "hnad"), "a swap is two edits");
+    }
 }

@@ -158,4 +158,51 @@ class RenewTest {
         assertEquals(1, issue("--renew", dir.resolve("ca.crt").toString()).code(), "a CA is not renewed this way");
         assertFalse(Files.exists(dir.resolve("x.crt")));
     }
+
+    /**
+     * In a terminal, renewing certificates whose keys are encrypted asks for each key's password once,
+     * naming the key, and succeeds with that one answer: with --key-password prompt (what ca.java
+     * prints after replacing a CA) for two keys, and with no --key-password for one. The run is a real
+     * process (issue.java's main, on the suite's class path) in a pseudo-terminal made by Python's pty
+     * module, which answers each prompt as a person would.
+     */
+    @Test
+    void renewInATerminalAsksOnceForEachEncryptedKeyAndNamesIt() throws Exception {
+        Support.requireTool("python3", "python3");
+        Support.cli(new ca(), "--dir", dir.toString(), "--key-type", "ec").expectOk();
+        Support.cli(new issue(), "--dir", dir.toString(), "--key-type", "ec", "--key-password", "pass:s3cret pw",
+                "--each", "service-a.example.com", B).expectOk();
+        Path a = dir.resolve("service-a.crt"), b = dir.resolve("service-b.crt");
+        byte[] keyBefore = Files.readAllBytes(dir.resolve("service-a.key"));
+        BigInteger serialBefore = cert("service-a.crt").getSerialNumber();
+
+        String both = inTerminal("s3cret pw", "renew", "--key-password", "prompt", a.toString(), b.toString());
+        assertEquals(List.of("Password for key " + dir.resolve("service-a.key") + ": ", "Password for key " + dir.resolve("service-b.key") + ": "),
+                prompts(both), both);
+        assertTrue(both.contains("Renewed " + a) && both.contains("Renewed " + b), both);
+        assertNotEquals(serialBefore, cert("service-a.crt").getSerialNumber(), "renewed");
+        assertArrayEquals(keyBefore, Files.readAllBytes(dir.resolve("service-a.key")), "the key stays as it was");
+
+        String one = inTerminal("s3cret pw", "renew", b.toString());
+        assertEquals(List.of("Password for key " + dir.resolve("service-b.key") + ": "), prompts(one), one);
+        assertTrue(one.contains("Renewed " + b), one);
+    }
+
+    /** The prompts in a terminal's output: each text that asks for a password, up to its colon and space. */
+    static List<String> prompts(String terminal) {
+        List<String> found = new ArrayList<>();
+        var m = java.util.regex.Pattern.compile("(?:Password for [^\\r\\n]*?|--key-password): ").matcher(terminal);
+        while (m.find()) found.add(m.group());
+        return found;
+    }
+
+    /** issue.java run with args in a pseudo-terminal that types password at each prompt; its output, once it exited 0. */
+    String inTerminal(String password, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("python3", Support.ROOT.resolve("tests/resources/pty_answer.py").toString(), password,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"), "issue"));
+        cmd.addAll(List.of(args));
+        Support.Result r = Support.exec(dir, java.util.Map.of(), Duration.ofMinutes(3), cmd);
+        assertEquals(0, r.code(), r::all);
+        return r.out();
+    }
 }

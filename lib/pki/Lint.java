@@ -1,6 +1,7 @@
 // Lint.java: checks a certificate or chain against the rules of every strict verifier at once:
 // OpenSSL -x509_strict (and Python 3.13, which turns it on), Chrome, Apple, Go and RFC 5280.
-// Each rule names who enforces it, the OpenSSL error number where there is one, and the fix;
+// Each rule names who enforces it and the OpenSSL error number where there is one; it returns
+// findings, and lib/cli/LintText.java words them with the fix, as commands for the file linted.
 // docs/PROFILE.md gives the profile our certificates follow and its sources.
 
 import java.math.BigInteger;
@@ -34,7 +35,7 @@ public final class Lint {
     private Lint() {}
 
 
-    /** Which use --lint checks a leaf for. */
+    /** Which use a leaf is linted for. */
     public enum Purpose {
         SERVER, CLIENT, BOTH, ANY;
 
@@ -56,101 +57,135 @@ public final class Lint {
     /** OpenSSL 3.0 does not handle a critical AKI or SKI at all; 3.x releases with check_extensions' error 90/91 say so in strict mode. */
     private static final String CRITICAL = "OpenSSL and all built on it (curl, Python, nginx), even without -x509_strict: "
             + "error 34, unhandled critical extension (error 90/91 under -x509_strict in later releases)";
-    private static final String NEW_CA = "make a new CA with ./jbang ca.java, which sets it";
-    private static final String REISSUE = "re-issue the certificate with ./jbang issue.java, which sets it";
 
     /**
-     * Every rule --lint knows: its id, the OpenSSL verify error number it shows as (0: none), who
-     * enforces it, and how to fix it. docs/PROFILE.md gives the sources;
+     * Every rule the lint knows: its id, the OpenSSL verify error number it shows as (0: none), and
+     * who enforces it (lib/cli/LintText.java says how to fix it). docs/PROFILE.md gives the sources;
      * OpenSSL's numbers are those of check_extensions() and check_purpose() in crypto/x509/x509_vfy.c.
      */
     public enum Rule {
-        NOT_V3("x509-v3", 93, strict(93) + "; RFC 5280 4.1.2.1", REISSUE + " (X.509 v3)"),
-        SIG_ALG_MISMATCH("signature-algorithm-mismatch", 78, strict(78) + "; RFC 5280 4.1.1.2", REISSUE),
-        BAD_SIGNATURE("signature", 7, "every verifier (OpenSSL error 7)", "the file was altered, or the CA named is not the one that signed it"),
-        ISSUER_UNKNOWN("issuer-unknown", 20, "every verifier (OpenSSL error 20, Chrome ERR_CERT_AUTHORITY_INVALID)",
-                "give the CA that signed it with --cacert, or append the missing intermediate to the file"),
-        EXPIRED("expired", 10, "every verifier (OpenSSL error 10)", "renew it: ./jbang issue.java renew FILE (same names and key, signed by the CA beside it)"),
-        NOT_YET_VALID("not-yet-valid", 9, "every verifier (OpenSSL error 9)", "check this machine's clock, or wait until it starts"),
-        EXPIRES_SOON("expires-soon", 0, "every verifier, once it expires", "renew it before then: ./jbang issue.java renew FILE (same names and key, signed by the CA beside it)"),
-        SERIAL_NOT_POSITIVE("serial-positive", 0, "Go 1.23+ (\"x509: negative serial number\"), RFC 5280 4.1.2.2",
-                REISSUE + " (127 random bits, always positive)"),
-        SERIAL_TOO_LONG("serial-length", 0, "Firefox (mozilla::pkix rejects serials over 20 octets), RFC 5280 4.1.2.2",
-                REISSUE + " (16 octets)"),
-        SAN_EMPTY("san-empty", 87, strict(87) + "; RFC 5280 4.2.1.6", REISSUE + " with at least one name"),
-        SAN_MISSING("san-missing", 0, "Chrome 58+, Go 1.15+ and Apple: they ignore the CN and match the host name only against the SAN",
-                "re-issue with the host names as SANs: ./jbang issue.java NAME... puts every NAME in the SAN"),
-        SAN_NO_HOST("san-no-host", 0, "Chrome, Go and Apple: a server is matched against the DNS names and IP addresses of the SAN",
-                "re-issue with the server's DNS names or IP addresses: ./jbang issue.java service-a.example.com"),
-        CN_NOT_IN_SAN("cn-not-in-san", 0, "nobody checks the CN, so a host reached by that name fails in Chrome, Go and Apple",
-                "re-issue with the CN also listed as a SAN (issue.java makes the CN the first SAN)"),
-        RSA_TOO_SMALL("rsa-key-size", 66, "Apple (RSA under 2048 bits), OpenSSL at security level 2, the default of Debian, "
-                + "Ubuntu and RHEL (errors 66/67: key too small)", "make a new key of 2048 bits or more (the default of ca.java and issue.java)"),
-        EC_CURVE("ec-curve", 0, "Chrome and Apple: TLS certificates on curves other than P-256 and P-384 fail there",
-                "use --key-type ec (P-256) or --key-type ec --key-size 384"),
-        WEAK_HASH("weak-signature-hash", 68, "Go 1.18+, Chrome, Apple (SHA-2 required), OpenSSL at security level 2 (error 68)",
-                "re-sign it with SHA-256 (ca.java and issue.java always do)"),
-        CA_NOT_CA("ca-basic-constraints", 24, "every verifier: only a certificate with basicConstraints CA:TRUE may sign others "
-                + "(OpenSSL error 24, invalid CA certificate)", "sign with a real CA: " + NEW_CA),
-        CA_BC_NOT_CRITICAL("ca-basic-constraints-critical", 89, strict(89) + "; RFC 5280 4.2.1.9",
-                "make the CA's basicConstraints critical,CA:TRUE: " + NEW_CA + " (the tutorial's ca.ext lacks 'critical')"),
-        CA_KU_MISSING("ca-key-usage", 92, strict(92) + "; RFC 5280 4.2.1.3",
-                "give the CA keyUsage=critical,keyCertSign,cRLSign: " + NEW_CA),
-        CA_KU_NO_CERTSIGN("ca-key-cert-sign", 32, "every verifier (OpenSSL error 32: key usage does not include certificate signing)",
-                "give the CA keyUsage keyCertSign: " + NEW_CA),
-        CA_KU_NOT_CRITICAL("ca-key-usage-critical", 0, "RFC 5280 4.2.1.3 and the CA/Browser Forum want it critical; no verifier checks it",
-                "mark the CA's keyUsage critical: " + NEW_CA),
-        CA_SKI_MISSING("ca-subject-key-id", 86, strict(86) + "; RFC 5280 4.2.1.2", "give the CA a subjectKeyIdentifier: " + NEW_CA),
-        CA_EKU("eku-chain", 26, "Go (checks the EKU along the whole chain), OpenSSL's purpose check (error 26), Chrome",
-                "a CA should carry no EKU, or one that includes every use of the certificates below it: " + NEW_CA),
-        PATHLEN_EXCEEDED("path-length", 25, "every verifier (OpenSSL error 25)", "raise the CA's pathLen, or sign with a CA higher up"),
-        PATHLEN_NON_CA("pathlen-non-ca", 80, strict(80) + "; RFC 5280 4.2.1.9", "drop pathLen from a certificate that is not a CA"),
-        PATHLEN_NO_CERTSIGN("pathlen-without-key-cert-sign", 81, strict(81) + "; RFC 5280 4.2.1.9", "give the CA keyUsage keyCertSign: " + NEW_CA),
-        LEAF_CERTSIGN("leaf-key-cert-sign", 82, strict(82) + "; RFC 5280 4.2.1.3", REISSUE + " (keyUsage digitalSignature, keyEncipherment)"),
-        LEAF_NO_DIGITAL_SIGNATURE("leaf-digital-signature", 0, "Chrome 124+ for RSA keys under local roots, and every TLS 1.3 peer: "
-                + "the key signs the handshake; OpenSSL's client purpose (error 26)", REISSUE + " (keyUsage digitalSignature)"),
-        NO_SERVER_AUTH("eku-server-auth", 26, "every verifier of a server: OpenSSL -purpose sslserver (error 26), Python, curl, Chrome, Apple, Go, Java",
-                "issue it with serverAuth: ./jbang issue.java NAME (without --client-only)"),
-        NO_EKU_FOR_APPLE("eku-required", 0, "Apple (support.apple.com/103769): a TLS server certificate needs an EKU with serverAuth",
-                "re-issue with an EKU: ./jbang issue.java NAME"),
-        NO_CLIENT_AUTH("eku-client-auth", 26, "every server that requires a client certificate: OpenSSL -purpose sslclient (error 26), "
-                + "Python and nginx, Java, Go", "issue it with clientAuth: ./jbang issue.java NAME (without --server-only); mkcert needs -client"),
-        VALIDITY_OVER_825("validity-825-days", 0, "Apple (support.apple.com/103769): a TLS server certificate may be valid for 825 days at most",
-                "re-issue with --days 825 or less (issue.java's default is 365)"),
-        LEAF_SKI_MISSING("leaf-subject-key-id", 0, "RFC 5280 4.2.1.2 says it SHOULD be present; no verifier requires it", REISSUE),
-        AKI_MISSING("authority-key-id", 85, strict(85) + "; RFC 5280 4.2.1.1", REISSUE + " (an AKI holding the CA's key id)"),
-        AKI_CRITICAL("authority-key-id-critical", 34, CRITICAL + "; RFC 5280 4.2.1.1 (MUST be non-critical)", REISSUE + " (a non-critical AKI)"),
-        SKI_CRITICAL("subject-key-id-critical", 34, CRITICAL + "; RFC 5280 4.2.1.2 (MUST be non-critical)", REISSUE + " (a non-critical SKI)"),
-        AKI_MISMATCH("authority-key-id-mismatch", 20, "OpenSSL looks the issuer up by this id and finds none (error 20, "
-                + "unable to get local issuer certificate)", "re-issue it from this CA: issue.java copies the CA's SKI into the AKI"),
-        SELF_SIGNED_LEAF("self-signed-leaf", 18, "every verifier, unless this very certificate is trusted (OpenSSL error 18)",
-                "make a CA and issue from it: ./jbang ca.java, then ./jbang issue.java NAME"),
-        EXTENSION_MALFORMED("extension-malformed", 0, "every verifier: OpenSSL, Go, Python and the JDK refuse a certificate "
-                + "whose extension does not parse (RFC 5280 4.2)", REISSUE),
-        UNUSED_CERTIFICATE("unused-certificate", 0, "servers send it anyway; clients must skip it",
-                "list the leaf first, then each issuer in order, and nothing else");
+        NOT_V3("x509-v3", 93,
+                strict(93) + "; RFC 5280 4.1.2.1"),
+        SIG_ALG_MISMATCH("signature-algorithm-mismatch", 78,
+                strict(78) + "; RFC 5280 4.1.1.2"),
+        BAD_SIGNATURE("signature", 7,
+                "every verifier (OpenSSL error 7)"),
+        ISSUER_UNKNOWN("issuer-unknown", 20,
+                "every verifier (OpenSSL error 20, Chrome ERR_CERT_AUTHORITY_INVALID)"),
+        EXPIRED("expired", 10,
+                "every verifier (OpenSSL error 10)"),
+        NOT_YET_VALID("not-yet-valid", 9,
+                "every verifier (OpenSSL error 9)"),
+        EXPIRES_SOON("expires-soon", 0,
+                "every verifier, once it expires"),
+        SERIAL_NOT_POSITIVE("serial-positive", 0,
+                "Go 1.23+ (\"x509: negative serial number\"), RFC 5280 4.1.2.2"),
+        SERIAL_TOO_LONG("serial-length", 0,
+                "Firefox (mozilla::pkix rejects serials over 20 octets), RFC 5280 4.1.2.2"),
+        SAN_EMPTY("san-empty", 87,
+                strict(87) + "; RFC 5280 4.2.1.6"),
+        SAN_MISSING("san-missing", 0,
+                "Chrome 58+, Go 1.15+ and Apple: they ignore the CN and match the host name only against the SAN"),
+        SAN_NO_HOST("san-no-host", 0,
+                "Chrome, Go and Apple: a server is matched against the DNS names and IP addresses of the SAN"),
+        CN_NOT_IN_SAN("cn-not-in-san", 0,
+                "nobody checks the CN, so a host reached by that name fails in Chrome, Go and Apple"),
+        RSA_TOO_SMALL("rsa-key-size", 66,
+                "Apple (RSA under 2048 bits), OpenSSL at security level 2, the default of Debian, "
+                + "Ubuntu and RHEL (errors 66/67: key too small)"),
+        EC_CURVE("ec-curve", 0,
+                "Chrome and Apple: TLS certificates on curves other than P-256 and P-384 fail there"),
+        WEAK_HASH("weak-signature-hash", 68,
+                "Go 1.18+, Chrome, Apple (SHA-2 required), OpenSSL at security level 2 (error 68)"),
+        CA_NOT_CA("ca-basic-constraints", 24,
+                "every verifier: only a certificate with basicConstraints CA:TRUE may sign others "
+                + "(OpenSSL error 24, invalid CA certificate)"),
+        CA_BC_NOT_CRITICAL("ca-basic-constraints-critical", 89,
+                strict(89) + "; RFC 5280 4.2.1.9"),
+        CA_KU_MISSING("ca-key-usage", 92,
+                strict(92) + "; RFC 5280 4.2.1.3"),
+        CA_KU_NO_CERTSIGN("ca-key-cert-sign", 32,
+                "every verifier (OpenSSL error 32: key usage does not include certificate signing)"),
+        CA_KU_NOT_CRITICAL("ca-key-usage-critical", 0,
+                "RFC 5280 4.2.1.3 and the CA/Browser Forum want it critical; no verifier checks it"),
+        CA_SKI_MISSING("ca-subject-key-id", 86,
+                strict(86) + "; RFC 5280 4.2.1.2"),
+        CA_EKU("eku-chain", 26,
+                "Go (checks the EKU along the whole chain), OpenSSL's purpose check (error 26), Chrome"),
+        PATHLEN_EXCEEDED("path-length", 25,
+                "every verifier (OpenSSL error 25)"),
+        PATHLEN_NON_CA("pathlen-non-ca", 80,
+                strict(80) + "; RFC 5280 4.2.1.9"),
+        PATHLEN_NO_CERTSIGN("pathlen-without-key-cert-sign", 81,
+                strict(81) + "; RFC 5280 4.2.1.9"),
+        LEAF_CERTSIGN("leaf-key-cert-sign", 82,
+                strict(82) + "; RFC 5280 4.2.1.3"),
+        LEAF_NO_DIGITAL_SIGNATURE("leaf-digital-signature", 0,
+                "Chrome 124+ for RSA keys under local roots, and every TLS 1.3 peer: "
+                + "the key signs the handshake; OpenSSL's client purpose (error 26)"),
+        NO_SERVER_AUTH("eku-server-auth", 26,
+                "every verifier of a server: OpenSSL -purpose sslserver (error 26), Python, curl, Chrome, Apple, Go, Java"),
+        NO_EKU_FOR_APPLE("eku-required", 0,
+                "Apple (support.apple.com/103769): a TLS server certificate needs an EKU with serverAuth"),
+        NO_CLIENT_AUTH("eku-client-auth", 26,
+                "every server that requires a client certificate: OpenSSL -purpose sslclient (error 26), "
+                + "Python and nginx, Java, Go"),
+        VALIDITY_OVER_825("validity-825-days", 0,
+                "Apple (support.apple.com/103769): a TLS server certificate may be valid for 825 days at most"),
+        LEAF_SKI_MISSING("leaf-subject-key-id", 0,
+                "RFC 5280 4.2.1.2 says it SHOULD be present; no verifier requires it"),
+        AKI_MISSING("authority-key-id", 85,
+                strict(85) + "; RFC 5280 4.2.1.1"),
+        AKI_CRITICAL("authority-key-id-critical", 34,
+                CRITICAL + "; RFC 5280 4.2.1.1 (MUST be non-critical)"),
+        SKI_CRITICAL("subject-key-id-critical", 34,
+                CRITICAL + "; RFC 5280 4.2.1.2 (MUST be non-critical)"),
+        AKI_MISMATCH("authority-key-id-mismatch", 20,
+                "OpenSSL looks the issuer up by this id and finds none (error 20, "
+                + "unable to get local issuer certificate)"),
+        SELF_SIGNED_LEAF("self-signed-leaf", 18,
+                "every verifier, unless this very certificate is trusted (OpenSSL error 18)"),
+        EXTENSION_MALFORMED("extension-malformed", 0,
+                "every verifier: OpenSSL, Go, Python and the JDK refuse a certificate "
+                + "whose extension does not parse (RFC 5280 4.2)"),
+        UNUSED_CERTIFICATE("unused-certificate", 0,
+                "servers send it anyway; clients must skip it");
 
         public final String id;
         public final int opensslError;
         public final String enforcedBy;
-        public final String fix;
 
-        Rule(String id, int opensslError, String enforcedBy, String fix) {
+        Rule(String id, int opensslError, String enforcedBy) {
             this.id = id;
             this.opensslError = opensslError;
             this.enforcedBy = enforcedBy;
-            this.fix = fix;
         }
     }
 
-    /** One broken rule: which certificate (0 = the first of the chain), what is wrong, how bad. */
-    public record Finding(Severity severity, Rule rule, int index, String subject, String problem, int opensslError) {}
+    /**
+     * One broken rule: which certificate (0 = the first of the chain), what is wrong, how bad.
+     * unlessFor, when not null: a warning of a use the leaf does not claim, which linting it for
+     * that purpose leaves out.
+     */
+    public record Finding(Severity severity, Rule rule, int index, String subject, String problem, int opensslError, Purpose unlessFor) {}
 
-    /** What --lint found for one chain: the chain it checked (leaf first), findings and notes. */
+    /** What a report adds besides findings: what was not checked, and why. */
+    public enum NoteKind {
+        /** The leaf's issuer (name) was not given, so the rules between them were not checked. */
+        ISSUER_NOT_GIVEN,
+        /** The chain ends at a CA (name) whose issuer was not given. */
+        CHAIN_ENDS,
+        /** An Ed25519 key passes every rule, but browsers do not offer it in TLS. */
+        ED25519
+    }
+
+    public record Note(NoteKind kind, String name) {}
+
+    /** What the lint found for one chain: the chain it checked (leaf first), findings and notes. */
     public static final class Report {
         public final List<X509Certificate> chain = new ArrayList<>();
         public final List<Finding> findings = new ArrayList<>();
-        public final List<String> notes = new ArrayList<>();
+        public final List<Note> notes = new ArrayList<>();
         public Purpose purpose;
 
         void add(Severity severity, Rule rule, int index, String problem) {
@@ -158,55 +193,16 @@ public final class Lint {
         }
 
         void add(Severity severity, Rule rule, int index, String problem, int opensslError) {
-            findings.add(new Finding(severity, rule, index, Names.subject(chain.get(index)), problem, opensslError));
+            add(severity, rule, index, problem, opensslError, null);
+        }
+
+        void add(Severity severity, Rule rule, int index, String problem, int opensslError, Purpose unlessFor) {
+            findings.add(new Finding(severity, rule, index, Names.subject(chain.get(index)), problem, opensslError, unlessFor));
         }
 
         public long errors() { return findings.stream().filter(f -> f.severity() == Severity.ERROR).count(); }
         public long warnings() { return findings.size() - errors(); }
         public boolean has(Rule rule) { return findings.stream().anyMatch(f -> f.rule() == rule); }
-
-        /** The report as printed: each finding with who enforces the rule and the fix, then a summary. */
-        public String format(String source) {
-            StringBuilder s = new StringBuilder();
-            StringJoiner names = new StringJoiner(" <- ");
-            for (X509Certificate c : chain) names.add("\"" + shortName(c) + "\"");
-            s.append("Lint of ").append(source).append(": chain ").append(names)
-                    .append(", purpose ").append(purpose.name().toLowerCase(Locale.ROOT)).append('\n');
-            for (Finding f : findings) {
-                s.append(String.format("  %-7s [%s] certificate %d \"%s\": %s%n", f.severity().name().toLowerCase(Locale.ROOT),
-                        f.rule().id, f.index() + 1, shortName(chain.get(f.index())), f.problem()));
-                s.append("          Enforced by: ").append(f.rule().enforcedBy).append('\n');
-                s.append("          Fix: ").append(f.index() == 0 ? withFile(f.rule().fix, source) : f.rule().fix).append('\n');
-            }
-            for (String n : notes) s.append("  Note: ").append(withFile(n, source)).append('\n');
-            String use = purpose == Purpose.ANY ? "" : " for " + purpose.name().toLowerCase(Locale.ROOT) + " use";
-            boolean whole = selfSigned(chain.get(chain.size() - 1));
-            if (findings.isEmpty() && whole)
-                s.append("  No findings: it passes the rules of OpenSSL -x509_strict, Python 3.13, Chrome, Apple, Go and RFC 5280")
-                        .append(use).append(".\n");
-            else if (findings.isEmpty())
-                s.append("  No findings in the certificates given").append(use).append("; the chain above them was not checked.\n");
-            else s.append(String.format("  %d error%s, %d warning%s.%n", errors(), errors() == 1 ? "" : "s", warnings(), warnings() == 1 ? "" : "s"));
-            return s.toString();
-        }
-    }
-
-    /**
-     * A fix or note with its FILE and LEAF.crt placeholders replaced by the file linted (when it is a
-     * file: not for a live chain), and CA.crt by the ca.crt beside it when there is one, so that the
-     * command it suggests runs as printed.
-     */
-    static String withFile(String text, String source) {
-        Path file;
-        try {
-            file = Path.of(source);
-        } catch (java.nio.file.InvalidPathException e) {
-            return text;
-        }
-        if (!Files.isRegularFile(file)) return text;
-        Path ca = file.resolveSibling("ca.crt");
-        String withCa = Files.isRegularFile(ca) && !ca.equals(file) ? text.replace("CA.crt", Text.arg(ca)) : text;
-        return withCa.replace("renew FILE", "renew " + Text.arg(file)).replace("LEAF.crt", Text.arg(file));
     }
 
     static String shortName(X509Certificate c) {
@@ -296,7 +292,7 @@ public final class Lint {
         }
         X509Certificate top = r.chain.get(r.chain.size() - 1);
         if (strict && selfSigned(top) && !trusted.contains(top) && r.chain.size() > 1)
-            r.add(Severity.ERROR, Rule.ISSUER_UNKNOWN, r.chain.size() - 1, "the chain ends at this root, which is not in --cacert");
+            r.add(Severity.ERROR, Rule.ISSUER_UNKNOWN, r.chain.size() - 1, "the chain ends at this root, which is not among the trusted CAs");
         for (int i = 1; i < given.size(); i++)
             if (!r.chain.contains(given.get(i)))
                 r.add(Severity.WARNING, Rule.UNUSED_CERTIFICATE, 0, "the file's certificate " + (i + 1) + " (\""
@@ -310,17 +306,16 @@ public final class Lint {
             r.add(Severity.ERROR, Rule.BAD_SIGNATURE, i, "a CA named \"" + Names.issuer(cur) + "\" was given, but its key "
                     + "did not sign this certificate (another CA of the same name, or the file was altered)");
         else if (strict)
-            r.add(Severity.ERROR, Rule.ISSUER_UNKNOWN, i, "its issuer \"" + Names.issuer(cur) + "\" is not in --cacert");
+            r.add(Severity.ERROR, Rule.ISSUER_UNKNOWN, i, "its issuer \"" + Names.issuer(cur) + "\" is not among the trusted CAs");
         else if (i == 0 && !otherCas(pool, r).isEmpty())
-            // "--lint ca.crt leaf.crt": the CA named beside it is meant as its issuer, as --cacert is.
+            // A CA linted beside the leaf is meant as its issuer, as a trusted CA is.
             r.add(Severity.ERROR, Rule.ISSUER_UNKNOWN, i, "it was not signed by the CA given with it (" + String.join(", ",
                     otherCas(pool, r).stream().map(c -> "\"" + Names.subject(c) + "\"").toList()) + "): its issuer is \""
                     + Names.issuer(cur) + "\"");
         else if (i == 0 && !isCa(cur))
-            r.notes.add("the issuer \"" + Names.issuer(cur) + "\" was not given, so the rules between a certificate and its CA "
-                    + "(key ids, EKU chaining, the CA's own profile) were not checked: name its CA too: ./jbang inspect.java --lint CA.crt LEAF.crt");
+            r.notes.add(new Note(NoteKind.ISSUER_NOT_GIVEN, Names.issuer(cur)));
         else
-            r.notes.add("the chain ends at \"" + shortName(cur) + "\", whose issuer was not given: add --cacert to check the rest");
+            r.notes.add(new Note(NoteKind.CHAIN_ENDS, shortName(cur)));
     }
 
     /** The CA certificates given besides the chain being built: what the user meant as its issuers. */
@@ -417,9 +412,8 @@ public final class Lint {
             if (bits != 256 && bits != 384)
                 r.add(Severity.WARNING, Rule.EC_CURVE, i, "its EC key is on a " + bits + "-bit curve, not P-256 or P-384");
         }
-        if (k.getAlgorithm().startsWith("Ed") && !r.notes.stream().anyMatch(n -> n.contains("Ed25519")))
-            r.notes.add("Ed25519 keys pass every rule here, but Chrome and Safari do not offer Ed25519 in TLS: "
-                    + "use EC P-256 (--key-type ec) for anything a browser or an Apple device talks to.");
+        if (k.getAlgorithm().startsWith("Ed") && r.notes.stream().noneMatch(n -> n.kind() == NoteKind.ED25519))
+            r.notes.add(new Note(NoteKind.ED25519, null));
     }
 
     // ---------------------------------------------------------------- CAs
@@ -509,33 +503,33 @@ public final class Lint {
 
     /** As a TLS server: Chrome, Apple, Go and OpenSSL -purpose sslserver. */
     static void checkServerUse(X509Certificate c, ExtendedKeyUsage eku, KeyUsage ku, Severity sev, Report r) {
-        String asServer = sev == Severity.WARNING ? " (so it cannot serve TLS; add --purpose client if it need not)" : "";
-        if (eku == null) r.add(sev, Rule.NO_EKU_FOR_APPLE, 0, "it has no extendedKeyUsage, which Apple requires of a server" + asServer);
+        Purpose unless = sev == Severity.WARNING ? Purpose.CLIENT : null; // so it cannot serve TLS, if it need not
+        if (eku == null) r.add(sev, Rule.NO_EKU_FOR_APPLE, 0, "it has no extendedKeyUsage, which Apple requires of a server", Rule.NO_EKU_FOR_APPLE.opensslError, unless);
         else if (!allows(eku, KeyPurposeId.id_kp_serverAuth))
-            r.add(sev, Rule.NO_SERVER_AUTH, 0, "its extendedKeyUsage lacks serverAuth: not usable as a server certificate" + asServer);
+            r.add(sev, Rule.NO_SERVER_AUTH, 0, "its extendedKeyUsage lacks serverAuth: not usable as a server certificate", Rule.NO_SERVER_AUTH.opensslError, unless);
         if (ku != null && !ku.hasUsages(KeyUsage.digitalSignature))
-            r.add(sev, Rule.LEAF_NO_DIGITAL_SIGNATURE, 0, "its keyUsage lacks digitalSignature, so a TLS 1.3 server cannot sign with it" + asServer,
-                    ku.hasUsages(KeyUsage.keyEncipherment) || ku.hasUsages(KeyUsage.keyAgreement) ? 0 : 26);
+            r.add(sev, Rule.LEAF_NO_DIGITAL_SIGNATURE, 0, "its keyUsage lacks digitalSignature, so a TLS 1.3 server cannot sign with it",
+                    ku.hasUsages(KeyUsage.keyEncipherment) || ku.hasUsages(KeyUsage.keyAgreement) ? 0 : 26, unless);
         List<GeneralName> sans = sans(c);
-        if (sans == null) r.add(sev, Rule.SAN_MISSING, 0, "it has no subjectAltName; the CN alone is ignored" + asServer);
+        if (sans == null) r.add(sev, Rule.SAN_MISSING, 0, "it has no subjectAltName; the CN alone is ignored", Rule.SAN_MISSING.opensslError, unless);
         else if (sans.stream().noneMatch(n -> n.getTagNo() == GeneralName.dNSName || n.getTagNo() == GeneralName.iPAddress))
-            r.add(sev, Rule.SAN_NO_HOST, 0, "its subjectAltName names no DNS name or IP address" + asServer);
+            r.add(sev, Rule.SAN_NO_HOST, 0, "its subjectAltName names no DNS name or IP address", Rule.SAN_NO_HOST.opensslError, unless);
         String cn = cn(c);
         if (cn != null && sans != null && sans.stream().noneMatch(n -> sanText(n).equalsIgnoreCase(cn)) && looksLikeHost(cn))
             r.add(Severity.WARNING, Rule.CN_NOT_IN_SAN, 0, "its CN \"" + cn + "\" is not among its SANs");
         long days = Duration.between(c.getNotBefore().toInstant(), c.getNotAfter().toInstant()).toDays();
-        if (days > 825) r.add(sev, Rule.VALIDITY_OVER_825, 0, "it is valid for " + days + " days" + asServer);
+        if (days > 825) r.add(sev, Rule.VALIDITY_OVER_825, 0, "it is valid for " + days + " days", Rule.VALIDITY_OVER_825.opensslError, unless);
     }
 
     /** As a TLS client certificate: OpenSSL -purpose sslclient (Python, nginx), Java and Go servers. */
     static void checkClientUse(ExtendedKeyUsage eku, KeyUsage ku, Severity sev, Report r) {
-        String hint = sev == Severity.WARNING ? " (add --purpose server if it is only meant to serve)" : "";
+        Purpose unless = sev == Severity.WARNING ? Purpose.SERVER : null; // if it is only meant to serve
         if (eku != null && !allows(eku, KeyPurposeId.id_kp_clientAuth))
-            r.add(sev, Rule.NO_CLIENT_AUTH, 0, "its extendedKeyUsage lacks clientAuth: not usable as a client certificate" + hint);
+            r.add(sev, Rule.NO_CLIENT_AUTH, 0, "its extendedKeyUsage lacks clientAuth: not usable as a client certificate", Rule.NO_CLIENT_AUTH.opensslError, unless);
         if (ku != null && !ku.hasUsages(KeyUsage.digitalSignature)
                 && !(sev == Severity.ERROR && r.findings.stream().anyMatch(f -> f.rule() == Rule.LEAF_NO_DIGITAL_SIGNATURE)))
-            r.add(sev, Rule.LEAF_NO_DIGITAL_SIGNATURE, 0, "its keyUsage lacks digitalSignature, so a client cannot prove it owns the key" + hint,
-                    ku.hasUsages(KeyUsage.keyAgreement) ? 0 : 26);
+            r.add(sev, Rule.LEAF_NO_DIGITAL_SIGNATURE, 0, "its keyUsage lacks digitalSignature, so a client cannot prove it owns the key",
+                    ku.hasUsages(KeyUsage.keyAgreement) ? 0 : 26, unless);
     }
 
     static List<GeneralName> sans(X509Certificate c) {

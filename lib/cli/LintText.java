@@ -1,0 +1,169 @@
+// LintText.java: a lint report (lib/pki/Lint.java) in words, as inspect.java --lint prints it: each
+// finding with who enforces the rule and its fix, the notes, then a summary. A fix that is a command
+// is written for the file linted, with its real names and folder, so that it runs as printed: the
+// certificate's own names for issue.java, --dir for the folder it lives in, --force where a file is
+// replaced. Only a chain read from a live server, which has no file, keeps FILE as a placeholder.
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.StringJoiner;
+import org.bouncycastle.asn1.x509.GeneralName;
+
+public final class LintText {
+    private LintText() {}
+
+    /** The report as printed: source is what was linted (a file name, or host:port for a live chain). */
+    public static String format(Lint.Report r, String source) {
+        Path file = fileOf(source);
+        StringBuilder s = new StringBuilder();
+        StringJoiner names = new StringJoiner(" <- ");
+        for (X509Certificate c : r.chain) names.add("\"" + Names.shortName(c) + "\"");
+        s.append("Lint of ").append(source).append(": chain ").append(names)
+                .append(", purpose ").append(r.purpose.name().toLowerCase(Locale.ROOT)).append('\n');
+        for (Lint.Finding f : r.findings) {
+            s.append(String.format("  %-7s [%s] certificate %d \"%s\": %s%s%n", f.severity().name().toLowerCase(Locale.ROOT),
+                    f.rule().id, f.index() + 1, Names.shortName(r.chain.get(f.index())), f.problem(), unless(f.unlessFor())));
+            s.append("          Enforced by: ").append(f.rule().enforcedBy).append('\n');
+            s.append("          Fix: ").append(fix(f.rule(), f.index() == 0 ? file : null, r.chain.get(0))).append('\n');
+        }
+        for (Lint.Note n : r.notes) s.append("  Note: ").append(note(n, file)).append('\n');
+        String use = r.purpose == Lint.Purpose.ANY ? "" : " for " + r.purpose.name().toLowerCase(Locale.ROOT) + " use";
+        boolean whole = Certs.selfSigned(r.chain.get(r.chain.size() - 1));
+        if (r.findings.isEmpty() && whole)
+            s.append("  No findings: it passes the rules of OpenSSL -x509_strict, Python 3.13, Chrome, Apple, Go and RFC 5280")
+                    .append(use).append(".\n");
+        else if (r.findings.isEmpty())
+            s.append("  No findings in the certificates given").append(use).append("; the chain above them was not checked.\n");
+        else s.append(String.format("  %d error%s, %d warning%s.%n", r.errors(), r.errors() == 1 ? "" : "s", r.warnings(),
+                    r.warnings() == 1 ? "" : "s"));
+        return s.toString();
+    }
+
+    /** The file linted, when the source is one; null for a live chain. */
+    static Path fileOf(String source) {
+        try {
+            Path p = Path.of(source);
+            return Files.isRegularFile(p) ? p : null;
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
+    private static String unless(Lint.Purpose p) {
+        if (p == Lint.Purpose.CLIENT) return " (so it cannot serve TLS; add --purpose client if it need not)";
+        if (p == Lint.Purpose.SERVER) return " (add --purpose server if it is only meant to serve)";
+        return "";
+    }
+
+    /**
+     * How to fix a rule, for leaf, the first certificate of the chain; file is its file (null for a
+     * live chain, or when the finding is about a CA above it).
+     */
+    public static String fix(Lint.Rule rule, Path file, X509Certificate leaf) {
+        String issue = issueCommand(file, leaf), reissue = "re-issue the certificate with " + issue + ", which sets it";
+        String newCa = "make a new CA with " + caCommand(file) + ", which sets it";
+        String renew = "./jbang issue.java renew " + (file == null ? "FILE" : Text.arg(file));
+        switch (rule) {
+            case NOT_V3: return reissue + " (X.509 v3)";
+            case SIG_ALG_MISMATCH: case LEAF_SKI_MISSING: case EXTENSION_MALFORMED: return reissue;
+            case BAD_SIGNATURE: return "the file was altered, or the CA named is not the one that signed it";
+            case ISSUER_UNKNOWN: return "give the CA that signed it with --cacert, or append the missing intermediate to the file";
+            case EXPIRED: return "renew it: " + renew + " (same names and key, signed by the CA beside it)";
+            case NOT_YET_VALID: return "check this machine's clock, or wait until it starts";
+            case EXPIRES_SOON: return "renew it before then: " + renew + " (same names and key, signed by the CA beside it)";
+            case SERIAL_NOT_POSITIVE: return reissue + " (127 random bits, always positive)";
+            case SERIAL_TOO_LONG: return reissue + " (16 octets)";
+            case SAN_EMPTY: return reissue + " with at least one name";
+            case SAN_MISSING: return "re-issue with the host names as SANs: " + issue + " puts every name given in the SAN";
+            case SAN_NO_HOST: return "re-issue with the server's DNS names or IP addresses, such as "
+                    + issueCommand(file, null, List.of("service-a.example.com"));
+            case CN_NOT_IN_SAN: return "re-issue with the CN also listed as a SAN: " + issue + " (the first name is also the CN)";
+            case RSA_TOO_SMALL: return "make a new key of 2048 bits or more (the default of ca.java and issue.java)";
+            case EC_CURVE: return "use --key-type ec (P-256) or --key-type ec --key-size 384";
+            case WEAK_HASH: return "re-sign it with SHA-256 (ca.java and issue.java always do)";
+            case CA_NOT_CA: return "sign with a real CA: " + newCa;
+            case CA_BC_NOT_CRITICAL: return "make the CA's basicConstraints critical,CA:TRUE: " + newCa + " (the tutorial's ca.ext lacks 'critical')";
+            case CA_KU_MISSING: return "give the CA keyUsage=critical,keyCertSign,cRLSign: " + newCa;
+            case CA_KU_NO_CERTSIGN: case PATHLEN_NO_CERTSIGN: return "give the CA keyUsage keyCertSign: " + newCa;
+            case CA_KU_NOT_CRITICAL: return "mark the CA's keyUsage critical: " + newCa;
+            case CA_SKI_MISSING: return "give the CA a subjectKeyIdentifier: " + newCa;
+            case CA_EKU: return "a CA should carry no EKU, or one that includes every use of the certificates below it: " + newCa;
+            case PATHLEN_EXCEEDED: return "raise the CA's pathLen, or sign with a CA higher up";
+            case PATHLEN_NON_CA: return "drop pathLen from a certificate that is not a CA";
+            case LEAF_CERTSIGN: return reissue + " (keyUsage digitalSignature, keyEncipherment)";
+            case LEAF_NO_DIGITAL_SIGNATURE: return reissue + " (keyUsage digitalSignature)";
+            case NO_SERVER_AUTH: return "issue it with serverAuth: " + issue + " (without --client-only)";
+            case NO_EKU_FOR_APPLE: return "re-issue with an EKU: " + issue;
+            case NO_CLIENT_AUTH: return "issue it with clientAuth: " + issue + " (without --server-only); mkcert needs -client";
+            case VALIDITY_OVER_825: return "re-issue with --days 825 or less: " + issue + " (365 days unless --days)";
+            case AKI_MISSING: return reissue + " (an AKI holding the CA's key id)";
+            case AKI_CRITICAL: return reissue + " (a non-critical AKI)";
+            case SKI_CRITICAL: return reissue + " (a non-critical SKI)";
+            case AKI_MISMATCH: return "re-issue it from this CA: issue.java copies the CA's SKI into the AKI";
+            case SELF_SIGNED_LEAF: return "make a CA and issue from it: " + caCommand(file) + ", then " + issue;
+            case UNUSED_CERTIFICATE: return "list the leaf first, then each issuer in order, and nothing else";
+            default: throw new IllegalArgumentException(rule.name());
+        }
+    }
+
+    static String note(Lint.Note n, Path file) {
+        switch (n.kind()) {
+            case ISSUER_NOT_GIVEN: {
+                Path ca = file == null ? null : file.resolveSibling("ca.crt");
+                String caArg = ca != null && Files.isRegularFile(ca) && !ca.equals(file) ? Text.arg(ca) : "CA.crt";
+                return "the issuer \"" + n.name() + "\" was not given, so the rules between a certificate and its CA "
+                        + "(key ids, EKU chaining, the CA's own profile) were not checked: name its CA too: ./jbang inspect.java --lint "
+                        + caArg + " " + (file == null ? "LEAF.crt" : Text.arg(file));
+            }
+            case CHAIN_ENDS: return "the chain ends at \"" + n.name() + "\", whose issuer was not given: add --cacert to check the rest";
+            default: return "Ed25519 keys pass every rule here, but Chrome and Safari do not offer Ed25519 in TLS: "
+                    + "use EC P-256 (--key-type ec) for anything a browser or an Apple device talks to.";
+        }
+    }
+
+    /** issue.java for the leaf's own names (its SANs, else its CN), in the folder of its file, replacing that file. */
+    static String issueCommand(Path file, X509Certificate leaf) {
+        List<String> names = new ArrayList<>();
+        if (leaf != null) {
+            for (GeneralName n : Names.sanList(leaf))
+                if (n.getTagNo() != GeneralName.otherName && n.getTagNo() != GeneralName.directoryName) names.add(text(n));
+            String cn = Names.cn(Certs.holder(leaf).getSubject());
+            if (cn != null && fileName(cn) != null && names.stream().noneMatch(cn::equalsIgnoreCase)) names.add(0, cn);
+        }
+        return issueCommand(file, leaf, names.isEmpty() ? List.of("service-a.example.com") : names);
+    }
+
+    static String issueCommand(Path file, X509Certificate leaf, List<String> names) {
+        StringBuilder s = new StringBuilder("./jbang issue.java");
+        if (file != null) {
+            s.append(Cli.Dir.flag(Pki.holding(file).dir())).append(" --force");
+            String name = Pki.name(file), fromNames = fileName(names.get(0));
+            if (!name.equals(fromNames)) s.append(" --name ").append(Text.arg(name));
+        }
+        for (String n : names) s.append(' ').append(Text.arg(n));
+        return s.toString();
+    }
+
+    /** ca.java for the folder of the file linted; --force when a CA is there already (it then says what to re-issue). */
+    static String caCommand(Path file) {
+        Pki pki = file == null ? Pki.standard() : Pki.holding(file);
+        return "./jbang ca.java" + Cli.Dir.flag(pki.dir()) + (Files.exists(pki.caCert()) ? " --force" : "");
+    }
+
+    private static String text(GeneralName n) {
+        return n.getTagNo() == GeneralName.iPAddress ? Names.ipText(n) : n.getName().toString();
+    }
+
+    /** The file name issue.java gives a certificate whose first name is name; null when it is no name issue.java takes. */
+    private static String fileName(String name) {
+        try {
+            return Names.fileName(Names.parse(name));
+        } catch (Failure f) {
+            return null;
+        }
+    }
+}
