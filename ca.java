@@ -13,7 +13,9 @@
 //SOURCES lib/pki/SafeFiles.java
 //SOURCES lib/pki/Describe.java
 //SOURCES lib/pki/Pki.java
+//SOURCES lib/pki/Csr.java
 //SOURCES lib/pki/SigningCa.java
+//SOURCES lib/pki/Issuer.java
 //SOURCES lib/cli/Cli.java
 //SOURCES lib/cli/Signing.java
 //DESCRIPTION Creates a root CA (key + self-signed certificate) that strict verifiers accept; intermediates; revocation.
@@ -30,25 +32,16 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.PrivateKey;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.GeneralSubtree;
 import org.bouncycastle.cert.X509CRLHolder;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -102,16 +95,12 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
         Path crtFile = dir.pki().caCert(), keyFile = dir.pki().caKey();
         List<Path> orphans = SigningCa.signedBy(dir.dir, crtFile);
         String caKeyPassword = Cli.passwordFlag("--ca-key-password", keyPassword.spec);
-        if (!force.force && (Files.exists(keyFile) || Files.exists(crtFile)))
-            throw Cli.fail("%s already exists: replacing a CA orphans every certificate it signed%s. Keep using it, or choose "
-                    + "another --dir. %s", Files.exists(keyFile) ? keyFile : crtFile,
-                    orphans.isEmpty() ? "" : " (" + orphans.size() + " in " + dir.dir + ")",
-                    Signing.replaceCommand("./jbang ca.java " + Cli.retyped(spec.commandLine().getParseResult().originalArgs()),
-                            orphans, caKeyPassword, null));
+        if (!force.force) Signing.refuseReplacing(crtFile, keyFile, "a CA", "--dir", "./jbang ca.java "
+                + Cli.retyped(spec.commandLine().getParseResult().originalArgs()), orphans, caKeyPassword, null);
 
         X500Name name = subject.build(Names.defaultCaName("root CA"));
         Instant notBefore = Policy.backdated(Instant.now());
-        Instant notAfter = notAfter(notBefore, days == null ? 3650 : days);
+        Instant notAfter = Signing.notAfter(notBefore, days == null ? 3650 : days);
         char[] password = keyPassword.forNewKey(keyFile);
         SigningCa root = SigningCa.newRoot(dir.pki(), name, newKey.generate(), notBefore, notAfter, pathLen, password);
         String description = Describe.certificate(root.cert()); // before writing: a failure then leaves no file
@@ -132,15 +121,6 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
                 orphans.size() == 1 ? "" : "s", dir.dir, String.join(", ", orphans.stream().map(Path::toString).toList()), crtFile);
         out.println("Next: " + Signing.reissueCommand(orphans, caKeyPassword, null));
         return 0;
-    }
-
-    /** notBefore plus days, in the one-line words of --days. */
-    static Instant notAfter(Instant notBefore, int days) {
-        try {
-            return Policy.notAfter(notBefore, days);
-        } catch (Certs.Refused r) {
-            throw Cli.fail("--days %s", r.getMessage());
-        }
     }
 
     // ================================================================ ca.java intermediate
@@ -184,8 +164,7 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
         public Integer call() {
             if (days != null && days < 1) throw Cli.fail("--days must be at least 1, not %d", days);
             if (pathLen != null && pathLen < 0) throw Cli.fail("--path-len must be 0 or more");
-            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}") || name.equals("ca"))
-                throw Cli.fail("--name '%s' must be a plain file name other than ca (letters, digits, '.', '_' and '-')", Text.escape(name));
+            Signing.checkFileName(name);
             List<GeneralSubtree> permitted = new ArrayList<>();
             for (String c : nameConstraints) {
                 try {
@@ -195,14 +174,9 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
                 }
             }
             Path crtFile = dir.pki().cert(name), keyFile = dir.pki().key(name);
-            if (!force.force && (Files.exists(keyFile) || Files.exists(crtFile))) {
-                List<Path> orphans = SigningCa.signedBy(dir.dir, crtFile);
-                throw Cli.fail("%s already exists: replacing an intermediate CA orphans every certificate it signed%s. "
-                        + "Keep using it, or choose another --name. %s", Files.exists(keyFile) ? keyFile : crtFile,
-                        orphans.isEmpty() ? "" : " (" + orphans.size() + " in " + dir.dir + ")",
-                        Signing.replaceCommand("./jbang ca.java " + Cli.retyped(spec.root().commandLine().getParseResult().originalArgs()),
-                                orphans, Cli.passwordFlag("--ca-key-password", keyPassword.spec), crtFile));
-            }
+            if (!force.force) Signing.refuseReplacing(crtFile, keyFile, "an intermediate CA", "--name", "./jbang ca.java "
+                    + Cli.retyped(spec.root().commandLine().getParseResult().originalArgs()), SigningCa.signedBy(dir.dir, crtFile),
+                    Cli.passwordFlag("--ca-key-password", keyPassword.spec), crtFile);
 
             SigningCa signer = Signing.load(parent, dir.pki(), false);
             X509Certificate up = signer.cert();
@@ -216,28 +190,20 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
             if (subj.equals(Certs.holder(up).getSubject()))
                 throw Cli.fail("the intermediate's subject equals its CA's (%s); give it another --cn", Names.dn(subj));
 
-            // Not beyond the signing CA: a certificate is no longer valid than its chain (RFC 5280 6.1.3).
-            Instant notBefore = Policy.backdated(Instant.now());
-            Instant notAfter = ca.notAfter(notBefore, days == null ? 3650 : days);
-            Instant upEnd = up.getNotAfter().toInstant();
-            boolean clipped = notAfter.isAfter(upEnd);
-            if (clipped) notAfter = upEnd;
-            char[] password = keyPassword.forNewKey(keyFile);
-            KeyPair kp = newKey.generate();
-            X509Certificate cert = Certs.intermediate(kp.getPublic(), subj, up, signer.key(), notBefore, notAfter, below, permitted);
-
-            List<SafeFiles.OutFile> files = List.of(
-                    SafeFiles.OutFile.key(keyFile, Pem.key(kp.getPrivate(), password)), // the key first: see SafeFiles.writeAll
-                    SafeFiles.OutFile.cert(crtFile, Certs.pem(cert)));
-            String description = Describe.certificate(cert);
-            List<Path> backups = SafeFiles.writeAll(files, force.force);
+            Instant notBefore = Policy.backdated(Instant.now()), upEnd = up.getNotAfter().toInstant();
+            Instant notAfter = Signing.notAfter(notBefore, days == null ? 3650 : days);
+            SigningCa made = signer.newIntermediate(dir.pki(), name, subj, newKey.generate(), notBefore, notAfter, below, permitted,
+                    keyPassword.forNewKey(keyFile));
+            List<SafeFiles.OutFile> files = made.made();
+            String description = Describe.certificate(made.cert());
+            List<Path> backups = made.write(force.force);
 
             var out = spec.commandLine().getOut();
             out.println("Created an intermediate CA signed by " + caFile + ":");
             out.print(description);
             SafeFiles.printWritten(out, files, backups);
             if (SafeFiles.restrictFolder(dir.dir)) out.println("Note: " + dir.dir + " is now mode 0700, as it holds a CA key.");
-            if (clipped && days != null)
+            if (notAfter.isAfter(upEnd) && days != null)
                 spec.commandLine().getErr().printf("Warning: --days %d would outlive the signing CA %s; the intermediate ends "
                         + "when it does, %s.%n", days, caFile, Describe.utc(upEnd));
             out.printf("Note: clients still trust only %s. A server sends %s after its own certificate: issue.java puts it in NAME.crt.%n",
@@ -290,7 +256,7 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
         @Override
         public Integer call() {
             if (days < 1 || days > 3650) throw Cli.fail("--days must be 1 to 3650, not %d", days);
-            int reasonCode = reasonCode(reason);
+            int reasonCode = Signing.reasonCode(reason);
             SigningCa ca = Signing.load(caOptions, dir.pki(), false); // checked as for signing a certificate
             Path caFile = ca.file(), crlFile = ca.crlFile();
             List<X509Certificate> targets = new ArrayList<>();
@@ -335,22 +301,11 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
             out.printf("Note: run ./jbang ca.java revoke%s%s again before %s: past it, servers refuse every client of this CA.%n",
                     dir.flag(), caOptions.flags(), Describe.utc(crl.getNextUpdate().toInstant()));
             String serve = ca.service(dir.dir, crl).map(n -> "./jbang serve.java" + dir.flag() + " --name " + Text.arg(n)
-                    + " --crl " + Text.arg(crlFile) + " refuses revoked client certificates; ").orElse("");
+                    + (SigningCa.encryptedKeyBeside(dir.pki().cert(n)) ? " --key-password prompt" : "") + " --crl " + Text.arg(crlFile)
+                    + " refuses revoked client certificates; ").orElse("");
             out.printf("Next: %sopenssl crl -in %s -CAfile %s -noout -text shows the list.%n", serve, Text.arg(crlFile), Text.arg(caFile));
             return 0;
         }
     }
 
-    /** RFC 5280 5.3.1 reason codes by name; 0 means "record none" to Bouncy Castle's addCRLEntry. */
-    static int reasonCode(String name) {
-        if (name == null) return 0;
-        Map<String, Integer> codes = Map.of("keycompromise", CRLReason.keyCompromise, "cacompromise", CRLReason.cACompromise,
-                "affiliationchanged", CRLReason.affiliationChanged, "superseded", CRLReason.superseded,
-                "cessationofoperation", CRLReason.cessationOfOperation, "privilegewithdrawn", CRLReason.privilegeWithdrawn);
-        Integer code = codes.get(name.toLowerCase(Locale.ROOT));
-        if (code == null)
-            throw Cli.fail("--reason must be keyCompromise, caCompromise, affiliationChanged, superseded, "
-                    + "cessationOfOperation or privilegeWithdrawn, not '%s'", Text.escape(name));
-        return code;
-    }
 }

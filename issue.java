@@ -69,7 +69,7 @@ public class issue implements Callable<Integer>, Cli.Aliases, Cli.Setup {
     String fileName;
 
     @Mixin Cli.Dir dir;
-    @Mixin Usages usages;
+    @Mixin Signing.Usages usages;
     @Mixin Cli.NewKey newKey;
     @Mixin Cli.Subject subject;
 
@@ -99,63 +99,28 @@ public class issue implements Callable<Integer>, Cli.Aliases, Cli.Setup {
     public Integer call() {
         common.checkCommon();
         if (names.isEmpty()) throw Cli.fail("give at least one NAME, such as service-a.example.com (or: issue.java sign CSR)");
-        if (fileName != null) checkFileName(fileName);
+        if (fileName != null) Signing.checkFileName(fileName);
         if (each && fileName != null) throw Cli.fail("--name names one certificate; it does not combine with --each");
         Keys.KeyType type = newKey.keyType();
         newKey.checkSize(type);
         SigningCa ca = Signing.load(common.caOptions, dir.pki(), true);
         List<Issuer.Request> requests = new ArrayList<>();
         var seen = new HashSet<String>();
-        for (List<GeneralName> sans : each ? names.stream().map(n -> List.of(name(n))).toList() : List.of(names.stream().map(issue::name).toList())) {
-            String file = fileName != null ? fileName : fileName(sans.get(0));
+        for (List<GeneralName> sans : each ? names.stream().map(n -> List.of(Signing.name(n))).toList()
+                : List.of(names.stream().map(Signing::name).toList())) {
+            String file = fileName != null ? fileName : Signing.fileName(sans.get(0));
             if (!seen.add(file)) throw Cli.fail("two certificates would both be written as %s.crt; use separate runs with --name", file);
             X500Name subj = subject.build(Names.commonName(sans.get(0)));
             requests.add(Issuer.Request.made(dir.dir, file, subj, sans, usages.usage(), type, newKey.size, null).withChain(common.chain));
         }
         char[] keyPw = common.keyPassword.forNewKey(requests.stream().map(r -> r.file(".key")).toArray(Path[]::new));
         requests.replaceAll(r -> r.withPassword(keyPw));
-        if (skipExisting) requests.replaceAll(r -> resume(r, ca, keyPw));
+        if (skipExisting) requests.replaceAll(r -> Signing.resume(r, ca, keyPw, common.force.force));
         // what a killed run left half-written: hidden .NAME.key.123.tmp files
         int stale = skipExisting ? Issuer.removeStaleTemps(requests) : 0;
         if (stale > 0) common.out().printf("Note: removed %d temporary files left by an interrupted run.%n", stale);
         // resume() has already refused, one by one, what --skip-existing may not replace.
         return common.issue(requests, ca, common.force.force || skipExisting, 365);
-    }
-
-    static GeneralName name(String n) {
-        try {
-            return Names.parse(n);
-        } catch (Failure f) {
-            throw Cli.fail("NAME %s", f.getMessage());
-        }
-    }
-
-    static String fileName(GeneralName first) {
-        try {
-            return Names.fileName(first);
-        } catch (Failure f) {
-            throw Cli.fail("%s; give --name", f.getMessage());
-        }
-    }
-
-    static void checkFileName(String n) {
-        if (!n.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}"))
-            throw Cli.fail("--name '%s' is not a plain file name (letters, digits, '.', '_' and '-')", Text.escape(n));
-        if (n.equals("ca")) throw Cli.fail("--name ca would clash with the CA's own files; pick another name");
-    }
-
-    /** --skip-existing: Issuer.resume, with what to do when what was left cannot be resumed from. */
-    private Issuer.Request resume(Issuer.Request r, SigningCa ca, char[] keyPw) {
-        try {
-            return Issuer.resume(r, ca, () -> {
-                if (keyPw == null) throw Cli.fail("existing key %s is encrypted: give its password with --key-password", r.file(".key"));
-                return keyPw;
-            });
-        } catch (Failure f) {
-            if (common.force.force) return r;
-            throw Cli.fail(f, "%s; --skip-existing cannot resume from it: remove it, or add --force to replace it "
-                    + "(the old files are kept as .bak)", f.getMessage());
-        }
     }
 
     // ================================================================ issue.java sign CSR
@@ -178,36 +143,30 @@ public class issue implements Callable<Integer>, Cli.Aliases, Cli.Setup {
         String fileName;
 
         @Mixin Cli.Dir dir;
-        @Mixin Usages usages;
+        @Mixin Signing.Usages usages;
         @Mixin Cli.Subject subject;
 
         @Override
         public Integer call() {
             common.checkCommon();
-            if (fileName != null) checkFileName(fileName);
+            if (fileName != null) Signing.checkFileName(fileName);
             if (common.p12 || common.keyPassword.spec != null)
                 throw Cli.fail("with a CSR the key stays with whoever made it, so --key-password and --p12 do not apply");
             SigningCa ca = Signing.load(common.caOptions, dir.pki(), true);
             String shown = Text.escape(csr.toString());
+            List<GeneralName> given = names.stream().map(Signing::name).toList(), sans;
             Csr.Request req;
-            List<GeneralName> sans = new ArrayList<>();
             try {
                 req = Csr.check(Pem.csr(csr));
-                if (names.isEmpty()) for (GeneralName gn : req.names()) sans.add(Csr.vetted(gn));
+                sans = Issuer.csrNames(req, given);
             } catch (Certs.Refused r) {
                 throw Cli.fail(r, "cannot sign CSR %s: %s", shown, r.getMessage());
             } catch (Failure f) {
                 throw Cli.fail(f, "CSR %s %s", shown, f.getMessage());
             }
-            String csrCn = Names.cn(req.subject());
-            for (String n : names) sans.add(name(n));
-            // The tutorial's CSR (section 2.2) has no SAN, only a CN: the CN becomes the SAN, as its -extfile did.
-            if (sans.isEmpty() && csrCn != null) sans.add(name(csrCn));
             if (sans.isEmpty()) throw Cli.fail("CSR %s names no host: give NAMEs after it", shown);
-            X500Name subj = subject.given() ? subject.build(Names.commonName(sans.get(0)))
-                    : csrCn != null && Names.sameName(csrCn, sans.get(0)) ? req.subject()
-                    : Names.withCn(req.subject(), Names.commonName(sans.get(0)));
-            String file = fileName != null ? fileName : fileName(sans.get(0));
+            X500Name subj = subject.given() ? subject.build(Names.commonName(sans.get(0))) : Issuer.csrSubject(req, sans);
+            String file = fileName != null ? fileName : Signing.fileName(sans.get(0));
             return common.issue(List.of(Issuer.Request.given(dir.dir, file, subj, sans, usages.usage(), req.key()).withChain(common.chain)),
                     ca, common.force.force, 365);
         }
@@ -243,33 +202,27 @@ public class issue implements Callable<Integer>, Cli.Aliases, Cli.Setup {
             common.checkCommon();
             if (!rekey && newKey.given()) throw Cli.fail("renew keeps the key; --key-type and --key-size need --new-key");
             var seen = new HashSet<Path>();
-            for (Path f : files) {
-                String base = f.getFileName().toString();
-                if (!base.endsWith(".crt") || base.length() == 4)
-                    throw Cli.fail("renew takes NAME.crt files with NAME.key beside each, such as certs/service-a.crt, not %s",
-                            Text.escape(f.toString()));
-                if (!seen.add(f.toAbsolutePath().normalize())) throw Cli.fail("%s is named twice", Text.escape(f.toString()));
-            }
+            for (Path f : files) if (!seen.add(f.toAbsolutePath().normalize())) throw Cli.fail("%s is named twice", Text.escape(f.toString()));
+            List<Issuer.Renewal> renewals = files.stream().map(Issuer::renewal).toList(); // each checked before any CA is read
             SigningCa ca = Signing.load(common.caOptions, Pki.holding(files.get(0)), true);
-            List<Issuer.Renewal> renewals = files.stream().map(f -> renewal(f, ca)).toList();
+            for (Issuer.Renewal r : renewals)
+                if (!ca.issued(r.old()) && !anyIssuer)
+                    throw Cli.fail("%s was issued by \"%s\", not by the CA %s: give that CA with --ca and --ca-key, or add --any-issuer "
+                            + "to have %s sign the renewal", r.file(), Names.issuer(r.old()), ca.file(), ca.file());
             char[] newKeyPw = rekey ? common.keyPassword.forNewKey(renewals.stream().map(Issuer.Renewal::keyFile).toArray(Path[]::new)) : null;
             List<Issuer.Request> requests = new ArrayList<>();
             for (Issuer.Renewal r : renewals) {
-                Issuer.Request req = rekey ? r.withNewKey(newKeyType(r), newKeySize(r), newKeyPw) : withOwnKey(r);
+                Issuer.Request req;
+                try {
+                    req = rekey ? r.withNewKey(newKey.type == null ? null : newKey.keyType(), newKey.size, newKeyPw) : withOwnKey(r);
+                } catch (Failure f) {
+                    throw f.kind == Failure.Kind.INPUT && f.getCause() == null && rekey ? Cli.fail("--key-size %s", f.getMessage()) : f;
+                }
                 requests.add(req.withChain(req.chain() || common.chain));
                 if (!common.p12 && r.hasP12())
                     common.err().printf("Warning: %s still holds the old certificate; add --p12 to renew it too.%n", r.dir().resolve(r.name() + ".p12"));
             }
             return common.issue(requests, ca, true, renewals.get(0).days()); // the first file's validity, at most 825 days
-        }
-
-        /** The old certificate's subject, SANs and usage, signed by this CA unless --any-issuer. */
-        private Issuer.Renewal renewal(Path file, SigningCa ca) {
-            Issuer.Renewal r = Issuer.renewal(file);
-            if (!ca.issued(r.old()) && !anyIssuer)
-                throw Cli.fail("%s was issued by \"%s\", not by the CA %s: give that CA with --ca and --ca-key, or add --any-issuer "
-                        + "to have %s sign the renewal", file, Names.issuer(r.old()), ca.file(), ca.file());
-            return r;
         }
 
         /** Its key, NAME.key beside it, whose password (when it is encrypted) is asked once, naming it. */
@@ -283,32 +236,6 @@ public class issue implements Callable<Integer>, Cli.Aliases, Cli.Setup {
             char[] pw = common.keyPassword.spec == null ? null : Pem.isEncryptedKey(Pem.read(r.keyFile(), "key")) ? password.get()
                     : common.keyPassword.forNewKey();
             return r.withKey(key, pw);
-        }
-
-        private Keys.KeyType newKeyType(Issuer.Renewal r) {
-            return newKey.type != null ? newKey.keyType() : Keys.KeyType.of(r.old().getPublicKey());
-        }
-
-        private Integer newKeySize(Issuer.Renewal r) {
-            Keys.KeyType type = newKeyType(r);
-            Integer size = newKey.type != null || newKey.size != null ? newKey.size
-                    : type == Keys.KeyType.ED25519 ? null : Keys.size(r.old().getPublicKey());
-            newKey.checkSize(type, size);
-            return size;
-        }
-    }
-
-    /** --server-only and --client-only: which extended key usages a new certificate gets. */
-    static class Usages {
-        @Option(names = "--server-only", description = "Extended key usage serverAuth only.")
-        boolean serverOnly;
-
-        @Option(names = "--client-only", description = "Extended key usage clientAuth only.")
-        boolean clientOnly;
-
-        Certs.Usage usage() {
-            if (serverOnly && clientOnly) throw Cli.fail("--server-only and --client-only exclude each other");
-            return serverOnly ? Certs.Usage.SERVER : clientOnly ? Certs.Usage.CLIENT : Certs.Usage.SERVER_AND_CLIENT;
         }
     }
 
@@ -357,12 +284,7 @@ public class issue implements Callable<Integer>, Cli.Aliases, Cli.Setup {
                         + "or keep it as ca.crt beside it", ca.file());
             for (Issuer.Request r : requests) ca.checkNameConstraints(r.sans());
             char[] p12Pw = p12 && p12Password != null ? Cli.password(p12Password, "--p12-password") : null;
-            Instant notBefore = Policy.backdated(Instant.now()), notAfter;
-            try {
-                notAfter = Policy.notAfter(notBefore, d);
-            } catch (Certs.Refused r) {
-                throw Cli.fail("--days %s", r.getMessage());
-            }
+            Instant notBefore = Policy.backdated(Instant.now()), notAfter = Signing.notAfter(notBefore, d);
             Issuer.Result result = Issuer.issue(requests, ca, new Issuer.Options(notBefore, notAfter, p12, p12Pw, replace));
 
             PrintWriter out = out();

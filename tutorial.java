@@ -13,6 +13,7 @@
 //SOURCES lib/pki/SafeFiles.java
 //SOURCES lib/pki/Describe.java
 //SOURCES lib/pki/Pki.java
+//SOURCES lib/pki/Csr.java
 //SOURCES lib/pki/SigningCa.java
 //SOURCES lib/pki/Issuer.java
 //SOURCES lib/tls/ReloadingKeyManager.java

@@ -6,6 +6,7 @@
 //SOURCES ../lib/pki/Policy.java
 //SOURCES ../lib/pki/SafeFiles.java
 //SOURCES ../lib/pki/Pki.java
+//SOURCES ../lib/pki/Csr.java
 //SOURCES ../lib/pki/SigningCa.java
 //SOURCES ../lib/pki/Issuer.java
 //DESCRIPTION Loads and attacks serve.java on 127.0.0.1 for a bounded time; reports requests, failures by class and resource peaks.

@@ -233,7 +233,7 @@ class LintTest {
         Support.Result r = lintCli(dir, "--purpose", d.purpose, "--cacert", "ca.crt", "leaf.crt");
         assertEquals(inspect.LINT_ERRORS, r.code(), r::all);
         assertTrue(r.out().contains("error   [" + d.rule.id + "]"), () -> d + " should break " + d.rule.id + ":\n" + r.out());
-        assertTrue(r.out().contains("Enforced by: " + d.rule.enforcedBy) && r.out().contains("Fix: " + LintText.fix(d.rule, LintText.fileOf(dir.resolve("leaf.crt").toString()), Pem.certificate(dir.resolve("leaf.crt"), "leaf")).replace(dir + "/", "")), r::out);
+        assertTrue(r.out().contains("Enforced by: " + d.rule.enforcedBy) && r.out().contains("Fix: " + LintText.fix(d.rule, LintText.fileOf(dir.resolve("leaf.crt").toString()), Pem.certificate(dir.resolve("leaf.crt"), "leaf"), true).replace(dir + "/", "")), r::out);
 
         Lint.Report report = lint(dir, "ca.crt", "leaf.crt", Lint.Purpose.valueOf(d.purpose.toUpperCase()));
         Set<String> real = opensslErrors(dir, "ca.crt", "leaf.crt", "ssl" + d.purpose);

@@ -108,7 +108,7 @@ class NamesTest {
         assertTrue(alone.out().contains("the issuer \"" + CA + "\" was not given"), alone::all);
         Support.Result wrongCa = checked(Support.cli(new inspect(), "--lint", "--cacert", dir.resolve("other/ca.crt").toString(),
                 dir.resolve("service-a.crt").toString()));
-        assertTrue(wrongCa.out().contains("its issuer \"" + CA + "\" is not in --cacert"), wrongCa::all);
+        assertTrue(wrongCa.out().contains("its issuer \"" + CA + "\" is not among the trusted CAs"), wrongCa::all);
     }
 
     @Test

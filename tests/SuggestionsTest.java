@@ -125,9 +125,12 @@ class SuggestionsTest {
     @Test
     void revokeSuggestsRenewingTheCrlWithTheSameOptions() {
         ok("./jbang ca.java --dir 'rv pki' --key-type ec --key-password env:CA_PW");
-        ok("./jbang issue.java --dir 'rv pki' --key-type ec --ca-key-password env:CA_PW service-a.example.com");
-        String again = suggested(ok("./jbang ca.java revoke --dir 'rv pki' --ca-key-password env:CA_PW 'rv pki/service-a.crt'").out(),
-                "Note: run ");
+        ok("./jbang issue.java --dir 'rv pki' --key-type ec --ca-key-password env:CA_PW --each service-a.example.com service-b.example.com");
+        Support.Result revoked = ok("./jbang ca.java revoke --dir 'rv pki' --ca-key-password env:CA_PW 'rv pki/service-a.crt'");
+        String again = suggested(revoked.out(), "Note: run ");
+        // The service it names to enforce the CRL is a real one that is not revoked, in the same folder.
+        assertTrue(revoked.out().contains("Next: ./jbang serve.java --dir 'rv pki' --name service-b --crl 'rv pki/ca.crl' refuses "),
+                revoked::out);
         assertEquals("./jbang ca.java revoke --dir 'rv pki' --ca-key-password env:CA_PW", again.replaceAll(" again before.*", ""));
         assertTrue(ok(again.replaceAll(" again before.*", "")).out().contains("The CRL now lists 1 revoked certificate (CRL number 2)"));
     }
@@ -152,6 +155,15 @@ class SuggestionsTest {
         assertEquals("./jbang issue.java renew 'lint pki/old.crt'", renew);
         ok(renew);
         ok("./jbang inspect.java --lint 'lint pki/ca.crt' 'lint pki/old.crt'");
+
+        // A server-only certificate linted for client use: the re-issue it names, with the real name and folder, runs as typed.
+        ok("./jbang issue.java --dir 'lint pki' --key-type ec --server-only --name so service-s.example.com");
+        Support.Result serverOnly = sh("./jbang inspect.java --lint --purpose client 'lint pki/ca.crt' 'lint pki/so.crt'");
+        assertEquals(inspect.LINT_ERRORS, serverOnly.code(), serverOnly::all);
+        String reissue = suggested(serverOnly.out(), "Fix: issue it with clientAuth: ");
+        assertEquals("./jbang issue.java --dir 'lint pki' --force --name so service-s.example.com", reissue);
+        ok(reissue);
+        ok("./jbang inspect.java --lint --purpose client 'lint pki/ca.crt' 'lint pki/so.crt'");
     }
 
     // ------------------------------------------------------------------ serve.java and client.java

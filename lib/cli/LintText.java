@@ -1,8 +1,8 @@
 // LintText.java: a lint report (lib/pki/Lint.java) in words, as inspect.java --lint prints it: each
 // finding with who enforces the rule and its fix, the notes, then a summary. A fix that is a command
 // is written for the file linted, with its real names and folder, so that it runs as printed: the
-// certificate's own names for issue.java, --dir for the folder it lives in, --force where a file is
-// replaced. Only a chain read from a live server, which has no file, keeps FILE as a placeholder.
+// certificate's own names for issue.java, --dir for the PKI folder it lives in, --force where a file
+// is replaced. Only renewing a chain read from a live server, which has no file, keeps FILE.
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ public final class LintText {
             s.append(String.format("  %-7s [%s] certificate %d \"%s\": %s%s%n", f.severity().name().toLowerCase(Locale.ROOT),
                     f.rule().id, f.index() + 1, Names.shortName(r.chain.get(f.index())), f.problem(), unless(f.unlessFor())));
             s.append("          Enforced by: ").append(f.rule().enforcedBy).append('\n');
-            s.append("          Fix: ").append(fix(f.rule(), f.index() == 0 ? file : null, r.chain.get(0))).append('\n');
+            s.append("          Fix: ").append(fix(f.rule(), file, r.chain.get(0), f.index() == 0)).append('\n');
         }
         for (Lint.Note n : r.notes) s.append("  Note: ").append(note(n, file)).append('\n');
         String use = r.purpose == Lint.Purpose.ANY ? "" : " for " + r.purpose.name().toLowerCase(Locale.ROOT) + " use";
@@ -60,21 +60,23 @@ public final class LintText {
     }
 
     /**
-     * How to fix a rule, for leaf, the first certificate of the chain; file is its file (null for a
-     * live chain, or when the finding is about a CA above it).
+     * How to fix a rule broken by leaf, the first certificate of the chain, or (ofLeaf false) by a CA
+     * above it; file is the leaf's file (null for a live chain).
      */
-    public static String fix(Lint.Rule rule, Path file, X509Certificate leaf) {
+    public static String fix(Lint.Rule rule, Path file, X509Certificate leaf, boolean ofLeaf) {
         String issue = issueCommand(file, leaf), reissue = "re-issue the certificate with " + issue + ", which sets it";
         String newCa = "make a new CA with " + caCommand(file) + ", which sets it";
-        String renew = "./jbang issue.java renew " + (file == null ? "FILE" : Text.arg(file));
+        String renew = ofLeaf ? "./jbang issue.java renew " + (file == null ? "FILE" : Text.arg(file))
+                + " (same names and key, signed by the CA beside it)"
+                : "replace the CA: " + caCommand(file) + " (it then prints the command that re-issues what the old one signed)";
         switch (rule) {
             case NOT_V3: return reissue + " (X.509 v3)";
             case SIG_ALG_MISMATCH: case LEAF_SKI_MISSING: case EXTENSION_MALFORMED: return reissue;
             case BAD_SIGNATURE: return "the file was altered, or the CA named is not the one that signed it";
             case ISSUER_UNKNOWN: return "give the CA that signed it with --cacert, or append the missing intermediate to the file";
-            case EXPIRED: return "renew it: " + renew + " (same names and key, signed by the CA beside it)";
+            case EXPIRED: return ofLeaf ? "renew it: " + renew : renew;
             case NOT_YET_VALID: return "check this machine's clock, or wait until it starts";
-            case EXPIRES_SOON: return "renew it before then: " + renew + " (same names and key, signed by the CA beside it)";
+            case EXPIRES_SOON: return ofLeaf ? "renew it before then: " + renew : renew.replace("replace the CA:", "replace the CA before then:");
             case SERIAL_NOT_POSITIVE: return reissue + " (127 random bits, always positive)";
             case SERIAL_TOO_LONG: return reissue + " (16 octets)";
             case SAN_EMPTY: return reissue + " with at least one name";
@@ -137,21 +139,36 @@ public final class LintText {
         return issueCommand(file, leaf, names.isEmpty() ? List.of("service-a.example.com") : names);
     }
 
+    /**
+     * issue.java for names: in the folder of the file linted when that folder is a PKI of ours (its
+     * ca.crt and ca.key sign), replacing that file; else in the default folder. --force only when
+     * the certificate it writes exists already (the old one is then kept as .bak).
+     */
     static String issueCommand(Path file, X509Certificate leaf, List<String> names) {
-        StringBuilder s = new StringBuilder("./jbang issue.java");
-        if (file != null) {
-            s.append(Cli.Dir.flag(Pki.holding(file).dir())).append(" --force");
-            String name = Pki.name(file), fromNames = fileName(names.get(0));
-            if (!name.equals(fromNames)) s.append(" --name ").append(Text.arg(name));
-        }
+        boolean inPlace = ours(file);
+        Pki pki = inPlace ? Pki.holding(file) : Pki.standard();
+        String fromNames = fileName(names.get(0)), name = inPlace ? Pki.name(file) : fromNames;
+        StringBuilder s = new StringBuilder("./jbang issue.java").append(Cli.Dir.flag(pki.dir()));
+        if (name != null && Files.exists(pki.cert(name))) s.append(" --force");
+        if (name != null && !name.equals(fromNames)) s.append(" --name ").append(Text.arg(name));
         for (String n : names) s.append(' ').append(Text.arg(n));
         return s.toString();
     }
 
-    /** ca.java for the folder of the file linted; --force when a CA is there already (it then says what to re-issue). */
+    /**
+     * ca.java for the folder of the file linted (the default one for a live chain); --force when a CA
+     * is there already (the old one is kept as .bak, and ca.java prints the command that re-issues what
+     * it signed, from the same names and keys).
+     */
     static String caCommand(Path file) {
         Pki pki = file == null ? Pki.standard() : Pki.holding(file);
         return "./jbang ca.java" + Cli.Dir.flag(pki.dir()) + (Files.exists(pki.caCert()) ? " --force" : "");
+    }
+
+    /** Whether the file lives in a PKI folder of ours: its ca.crt and ca.key are beside it. */
+    static boolean ours(Path file) {
+        Pki here = file == null ? null : Pki.holding(file);
+        return here != null && Files.isRegularFile(here.caCert()) && Files.isRegularFile(here.caKey());
     }
 
     private static String text(GeneralName n) {

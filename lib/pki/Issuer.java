@@ -193,6 +193,27 @@ public final class Issuer {
         return stale;
     }
 
+    // ---------------------------------------------------------------- a CSR
+
+    /**
+     * The SANs of a certificate for a CSR: names when given, else the CSR's own (each vetted, see
+     * Csr.vetted), else its CN, as the tutorial's CSR (section 2.2) has no SAN and its -extfile made
+     * the CN the SAN. Empty when the CSR names no host.
+     */
+    public static List<GeneralName> csrNames(Csr.Request req, List<GeneralName> names) {
+        List<GeneralName> sans = new ArrayList<>(names);
+        if (sans.isEmpty()) for (GeneralName gn : req.names()) sans.add(Csr.vetted(gn));
+        String cn = Names.cn(req.subject());
+        if (sans.isEmpty() && cn != null) sans.add(Names.parse(cn));
+        return sans;
+    }
+
+    /** The subject of a certificate for a CSR: the CSR's, with the first SAN as CN unless its CN is that name already. */
+    public static X500Name csrSubject(Csr.Request req, List<GeneralName> sans) {
+        String cn = Names.cn(req.subject());
+        return cn != null && Names.sameName(cn, sans.get(0)) ? req.subject() : Names.withCn(req.subject(), Names.commonName(sans.get(0)));
+    }
+
     // ---------------------------------------------------------------- a renewal
 
     /** What an existing certificate asks for when it is renewed: its folder, name, subject, SANs and usage. */
@@ -200,9 +221,15 @@ public final class Issuer {
                           Certs.Usage usage) {
         public Path keyFile() { return dir.resolve(name + ".key"); }
 
-        /** Renewed with a new key, encrypted with password unless null. */
+        /**
+         * Renewed with a new key, encrypted with password unless null: of type and size, or (type null)
+         * of the old key's type, and its size unless size is given.
+         */
         public Request withNewKey(Keys.KeyType type, Integer size, char[] password) {
-            return Request.made(dir, name, subject, sans, usage, type, size, password).renewing(old, file).withChain(hasChainFile());
+            Keys.KeyType t = type != null ? type : Keys.KeyType.of(old.getPublicKey());
+            Integer bits = type != null || size != null ? size : t == Keys.KeyType.ED25519 ? null : Keys.size(old.getPublicKey());
+            Keys.checkSize(t, bits);
+            return Request.made(dir, name, subject, sans, usage, t, bits, password).renewing(old, file).withChain(hasChainFile());
         }
 
         /** Renewed for the key it has. */
@@ -228,6 +255,10 @@ public final class Issuer {
      * the tutorial's CN-only certificate, name at least one host.
      */
     public static Renewal renewal(Path file) {
+        String base = file.getFileName().toString();
+        if (!base.endsWith(".crt") || base.length() == 4)
+            throw Failure.of("renew takes NAME.crt files with NAME.key beside each, such as certs/service-a.crt, not %s",
+                    Text.escape(file.toString()));
         X509Certificate old = Pem.certificate(file, "certificate to renew");
         if (old.getBasicConstraints() >= 0) throw Failure.of("%s is a CA certificate; renew re-issues service certificates", file);
         X500Name subj = Certs.holder(old).getSubject();

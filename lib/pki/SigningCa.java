@@ -103,6 +103,21 @@ public record SigningCa(Path file, List<X509Certificate> chain, PrivateKey key, 
                 SafeFiles.OutFile.key(pki.caKey(), Pem.key(kp.getPrivate(), password)), SafeFiles.OutFile.cert(pki.caCert(), Certs.pem(root))));
     }
 
+    /**
+     * A new intermediate CA, DIR/NAME.crt and DIR/NAME.key (encrypted with password unless null),
+     * signed by this CA, its files still to write. It ends no later than this CA: a certificate is no
+     * longer valid than its chain (RFC 5280 6.1.3). permitted, when not empty, limits the names it signs.
+     */
+    public SigningCa newIntermediate(Pki pki, String name, X500Name subject, KeyPair kp, Instant notBefore, Instant notAfter,
+                                     int pathLen, List<org.bouncycastle.asn1.x509.GeneralSubtree> permitted, char[] password) {
+        Instant end = notAfter.isAfter(cert().getNotAfter().toInstant()) ? cert().getNotAfter().toInstant() : notAfter;
+        X509Certificate c = Certs.intermediate(kp.getPublic(), subject, cert(), key, notBefore, end, pathLen, permitted);
+        List<X509Certificate> withChain = new ArrayList<>(List.of(c));
+        withChain.addAll(chain);
+        return new SigningCa(pki.cert(name), withChain, kp.getPrivate(), List.of( // the key first: see SafeFiles.writeAll
+                SafeFiles.OutFile.key(pki.key(name), Pem.key(kp.getPrivate(), password)), SafeFiles.OutFile.cert(pki.cert(name), Certs.pem(c))));
+    }
+
     /** Writes the files of a CA just made; replace keeps what was there as .bak. Returns those backups. */
     public List<Path> write(boolean replace) {
         return SafeFiles.writeAll(made, replace);
@@ -246,22 +261,26 @@ public record SigningCa(Path file, List<X509Certificate> chain, PrivateKey key, 
     }
 
     /**
-     * A service in dir that this CA signed, may serve TLS and is not in crl, by name (NAME of
-     * NAME.crt, its key beside it): the first such, for a command to show with the CRL.
+     * A service in dir that this CA signed, may serve TLS and is not in crl, by name (NAME of NAME.crt,
+     * its key beside it), for a command to show with the CRL: one that also calls other services
+     * (clientAuth too) and whose key needs no password, when there is one.
      */
     public java.util.Optional<String> service(Path dir, X509CRL crl) {
+        Path best = null;
+        int bestRank = Integer.MAX_VALUE;
         for (Path p : signedBy(dir, file)) {
             try {
                 X509Certificate c = Pem.certificate(p, "certificate");
-                List<String> eku = c.getExtendedKeyUsage(); // none: any use; 1.3.6.1.5.5.7.3.1 is serverAuth
-                if (c.getBasicConstraints() < 0 && !crl.isRevoked(c) && (eku == null || eku.contains("1.3.6.1.5.5.7.3.1"))
-                        && Files.isRegularFile(Pki.keyBeside(p)))
-                    return java.util.Optional.of(Pki.name(p));
+                List<String> eku = c.getExtendedKeyUsage(); // none: any use; .1 is serverAuth, .2 clientAuth
+                boolean server = eku == null || eku.contains("1.3.6.1.5.5.7.3.1"), client = eku == null || eku.contains("1.3.6.1.5.5.7.3.2");
+                if (c.getBasicConstraints() >= 0 || crl.isRevoked(c) || !server || !Files.isRegularFile(Pki.keyBeside(p))) continue;
+                int rank = (client ? 0 : 2) + (encryptedKeyBeside(p) ? 1 : 0);
+                if (rank < bestRank) { best = p; bestRank = rank; }
             } catch (Failure | java.security.cert.CertificateParsingException unreadable) {
                 // not one to show
             }
         }
-        return java.util.Optional.empty();
+        return java.util.Optional.ofNullable(best).map(Pki::name);
     }
 
     public static byte[] encoded(X509CRL crl) {
