@@ -182,7 +182,8 @@ class SnippetsTest {
         try (Stream<Path> files = Files.list(Support.ROOT.resolve("snippets"))) {
             for (Path f : files.filter(f -> f.toString().endsWith(".java")).toList()) Files.copy(f, src.resolve(f.getFileName()));
         }
-        for (String lib : List.of("Certs.java", "ReloadingKeyManager.java")) Files.copy(Support.ROOT.resolve("lib/" + lib), src.resolve(lib));
+        for (String lib : List.of("pki/Certs.java", "tls/ReloadingKeyManager.java"))
+            Files.copy(Support.ROOT.resolve("lib/" + lib), src.resolve(Path.of(lib).getFileName()));
         Support.exec(project, Map.of(), Support.WAIT.multipliedBy(5), List.of("mvn", "-B", "-ntp", "-q", "package")).expectOk();
         Path jar = project.resolve("target/mtls-snippets-1.0.jar");
         assertTrue(Files.isRegularFile(jar), "mvn package made no " + jar);

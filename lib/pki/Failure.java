@@ -1,7 +1,7 @@
 // Failure.java: the one exception the core throws for input it refuses, a file it cannot use or a
 // password it lacks. Its message is whole words for a person and names no command-line flag: the
 // scripts add the flag or the action where that helps, and lib/cli/Cli.java prints it as one line,
-// with a stack trace only under --debug.
+// with a stack trace only when the user asks for one.
 
 public class Failure extends RuntimeException {
     /** What went wrong, for a caller that words some kinds itself (a missing password names its flag). */
@@ -19,7 +19,7 @@ public class Failure extends RuntimeException {
         return new Failure(Kind.INPUT, String.format(format, args), null);
     }
 
-    /** The same, keeping the cause for --debug. */
+    /** The same, keeping the cause for a stack trace. */
     public static Failure of(Throwable cause, String format, Object... args) {
         return new Failure(Kind.INPUT, String.format(format, args), cause);
     }

@@ -131,8 +131,8 @@ public final class Keys {
     }
 
     /**
-     * The public half of a private key, for a key whose certificate was lost (issue.java
-     * --skip-existing). PKCS#8 files written by the JDK hold no public key, so it is computed.
+     * The public half of a private key, for a key whose certificate was lost (an interrupted run
+     * that is resumed). PKCS#8 files written by the JDK hold no public key, so it is computed.
      */
     public static PublicKey publicKeyOf(PrivateKey key) {
         try {

@@ -61,92 +61,57 @@ public final class Lint {
      * OpenSSL's numbers are those of check_extensions() and check_purpose() in crypto/x509/x509_vfy.c.
      */
     public enum Rule {
-        NOT_V3("x509-v3", 93,
-                strict(93) + "; RFC 5280 4.1.2.1"),
-        SIG_ALG_MISMATCH("signature-algorithm-mismatch", 78,
-                strict(78) + "; RFC 5280 4.1.1.2"),
-        BAD_SIGNATURE("signature", 7,
-                "every verifier (OpenSSL error 7)"),
-        ISSUER_UNKNOWN("issuer-unknown", 20,
-                "every verifier (OpenSSL error 20, Chrome ERR_CERT_AUTHORITY_INVALID)"),
-        EXPIRED("expired", 10,
-                "every verifier (OpenSSL error 10)"),
-        NOT_YET_VALID("not-yet-valid", 9,
-                "every verifier (OpenSSL error 9)"),
-        EXPIRES_SOON("expires-soon", 0,
-                "every verifier, once it expires"),
-        SERIAL_NOT_POSITIVE("serial-positive", 0,
-                "Go 1.23+ (\"x509: negative serial number\"), RFC 5280 4.1.2.2"),
-        SERIAL_TOO_LONG("serial-length", 0,
-                "Firefox (mozilla::pkix rejects serials over 20 octets), RFC 5280 4.1.2.2"),
-        SAN_EMPTY("san-empty", 87,
-                strict(87) + "; RFC 5280 4.2.1.6"),
-        SAN_MISSING("san-missing", 0,
-                "Chrome 58+, Go 1.15+ and Apple: they ignore the CN and match the host name only against the SAN"),
-        SAN_NO_HOST("san-no-host", 0,
-                "Chrome, Go and Apple: a server is matched against the DNS names and IP addresses of the SAN"),
-        CN_NOT_IN_SAN("cn-not-in-san", 0,
-                "nobody checks the CN, so a host reached by that name fails in Chrome, Go and Apple"),
-        RSA_TOO_SMALL("rsa-key-size", 66,
-                "Apple (RSA under 2048 bits), OpenSSL at security level 2, the default of Debian, "
+        NOT_V3("x509-v3", 93, strict(93) + "; RFC 5280 4.1.2.1"),
+        SIG_ALG_MISMATCH("signature-algorithm-mismatch", 78, strict(78) + "; RFC 5280 4.1.1.2"),
+        BAD_SIGNATURE("signature", 7, "every verifier (OpenSSL error 7)"),
+        ISSUER_UNKNOWN("issuer-unknown", 20, "every verifier (OpenSSL error 20, Chrome ERR_CERT_AUTHORITY_INVALID)"),
+        EXPIRED("expired", 10, "every verifier (OpenSSL error 10)"),
+        NOT_YET_VALID("not-yet-valid", 9, "every verifier (OpenSSL error 9)"),
+        EXPIRES_SOON("expires-soon", 0, "every verifier, once it expires"),
+        SERIAL_NOT_POSITIVE("serial-positive", 0, "Go 1.23+ (\"x509: negative serial number\"), RFC 5280 4.1.2.2"),
+        SERIAL_TOO_LONG("serial-length", 0, "Firefox (mozilla::pkix rejects serials over 20 octets), RFC 5280 4.1.2.2"),
+        SAN_EMPTY("san-empty", 87, strict(87) + "; RFC 5280 4.2.1.6"),
+        SAN_MISSING("san-missing", 0, "Chrome 58+, Go 1.15+ and Apple: they ignore the CN and match the host name only against the SAN"),
+        SAN_NO_HOST("san-no-host", 0, "Chrome, Go and Apple: a server is matched against the DNS names and IP addresses of the SAN"),
+        CN_NOT_IN_SAN("cn-not-in-san", 0, "nobody checks the CN, so a host reached by that name fails in Chrome, Go and Apple"),
+        RSA_TOO_SMALL("rsa-key-size", 66, "Apple (RSA under 2048 bits), OpenSSL at security level 2, the default of Debian, "
                 + "Ubuntu and RHEL (errors 66/67: key too small)"),
-        EC_CURVE("ec-curve", 0,
-                "Chrome and Apple: TLS certificates on curves other than P-256 and P-384 fail there"),
-        WEAK_HASH("weak-signature-hash", 68,
-                "Go 1.18+, Chrome, Apple (SHA-2 required), OpenSSL at security level 2 (error 68)"),
+        EC_CURVE("ec-curve", 0, "Chrome and Apple: TLS certificates on curves other than P-256 and P-384 fail there"),
+        WEAK_HASH("weak-signature-hash", 68, "Go 1.18+, Chrome, Apple (SHA-2 required), OpenSSL at security level 2 (error 68)"),
         CA_NOT_CA("ca-basic-constraints", 24,
                 "every verifier: only a certificate with basicConstraints CA:TRUE may sign others "
                 + "(OpenSSL error 24, invalid CA certificate)"),
-        CA_BC_NOT_CRITICAL("ca-basic-constraints-critical", 89,
-                strict(89) + "; RFC 5280 4.2.1.9"),
-        CA_KU_MISSING("ca-key-usage", 92,
-                strict(92) + "; RFC 5280 4.2.1.3"),
-        CA_KU_NO_CERTSIGN("ca-key-cert-sign", 32,
-                "every verifier (OpenSSL error 32: key usage does not include certificate signing)"),
-        CA_KU_NOT_CRITICAL("ca-key-usage-critical", 0,
-                "RFC 5280 4.2.1.3 and the CA/Browser Forum want it critical; no verifier checks it"),
-        CA_SKI_MISSING("ca-subject-key-id", 86,
-                strict(86) + "; RFC 5280 4.2.1.2"),
-        CA_EKU("eku-chain", 26,
-                "Go (checks the EKU along the whole chain), OpenSSL's purpose check (error 26), Chrome"),
-        PATHLEN_EXCEEDED("path-length", 25,
-                "every verifier (OpenSSL error 25)"),
-        PATHLEN_NON_CA("pathlen-non-ca", 80,
-                strict(80) + "; RFC 5280 4.2.1.9"),
-        PATHLEN_NO_CERTSIGN("pathlen-without-key-cert-sign", 81,
-                strict(81) + "; RFC 5280 4.2.1.9"),
-        LEAF_CERTSIGN("leaf-key-cert-sign", 82,
-                strict(82) + "; RFC 5280 4.2.1.3"),
+        CA_BC_NOT_CRITICAL("ca-basic-constraints-critical", 89, strict(89) + "; RFC 5280 4.2.1.9"),
+        CA_KU_MISSING("ca-key-usage", 92, strict(92) + "; RFC 5280 4.2.1.3"),
+        CA_KU_NO_CERTSIGN("ca-key-cert-sign", 32, "every verifier (OpenSSL error 32: key usage does not include certificate signing)"),
+        CA_KU_NOT_CRITICAL("ca-key-usage-critical", 0, "RFC 5280 4.2.1.3 and the CA/Browser Forum want it critical; no verifier checks it"),
+        CA_SKI_MISSING("ca-subject-key-id", 86, strict(86) + "; RFC 5280 4.2.1.2"),
+        CA_EKU("eku-chain", 26, "Go (checks the EKU along the whole chain), OpenSSL's purpose check (error 26), Chrome"),
+        PATHLEN_EXCEEDED("path-length", 25, "every verifier (OpenSSL error 25)"),
+        PATHLEN_NON_CA("pathlen-non-ca", 80, strict(80) + "; RFC 5280 4.2.1.9"),
+        PATHLEN_NO_CERTSIGN("pathlen-without-key-cert-sign", 81, strict(81) + "; RFC 5280 4.2.1.9"),
+        LEAF_CERTSIGN("leaf-key-cert-sign", 82, strict(82) + "; RFC 5280 4.2.1.3"),
         LEAF_NO_DIGITAL_SIGNATURE("leaf-digital-signature", 0,
                 "Chrome 124+ for RSA keys under local roots, and every TLS 1.3 peer: "
                 + "the key signs the handshake; OpenSSL's client purpose (error 26)"),
         NO_SERVER_AUTH("eku-server-auth", 26,
                 "every verifier of a server: OpenSSL -purpose sslserver (error 26), Python, curl, Chrome, Apple, Go, Java"),
-        NO_EKU_FOR_APPLE("eku-required", 0,
-                "Apple (support.apple.com/103769): a TLS server certificate needs an EKU with serverAuth"),
-        NO_CLIENT_AUTH("eku-client-auth", 26,
-                "every server that requires a client certificate: OpenSSL -purpose sslclient (error 26), "
+        NO_EKU_FOR_APPLE("eku-required", 0, "Apple (support.apple.com/103769): a TLS server certificate needs an EKU with serverAuth"),
+        NO_CLIENT_AUTH("eku-client-auth", 26, "every server that requires a client certificate: OpenSSL -purpose sslclient (error 26), "
                 + "Python and nginx, Java, Go"),
-        VALIDITY_OVER_825("validity-825-days", 0,
-                "Apple (support.apple.com/103769): a TLS server certificate may be valid for 825 days at most"),
-        LEAF_SKI_MISSING("leaf-subject-key-id", 0,
-                "RFC 5280 4.2.1.2 says it SHOULD be present; no verifier requires it"),
-        AKI_MISSING("authority-key-id", 85,
-                strict(85) + "; RFC 5280 4.2.1.1"),
-        AKI_CRITICAL("authority-key-id-critical", 34,
-                CRITICAL + "; RFC 5280 4.2.1.1 (MUST be non-critical)"),
-        SKI_CRITICAL("subject-key-id-critical", 34,
-                CRITICAL + "; RFC 5280 4.2.1.2 (MUST be non-critical)"),
+        VALIDITY_OVER_825("validity-825-days", 0, "Apple (support.apple.com/103769): a TLS server certificate may be valid for 825 days at most"),
+        LEAF_SKI_MISSING("leaf-subject-key-id", 0, "RFC 5280 4.2.1.2 says it SHOULD be present; no verifier requires it"),
+        AKI_MISSING("authority-key-id", 85, strict(85) + "; RFC 5280 4.2.1.1"),
+        AKI_CRITICAL("authority-key-id-critical", 34, CRITICAL + "; RFC 5280 4.2.1.1 (MUST be non-critical)"),
+        SKI_CRITICAL("subject-key-id-critical", 34, CRITICAL + "; RFC 5280 4.2.1.2 (MUST be non-critical)"),
         AKI_MISMATCH("authority-key-id-mismatch", 20,
                 "OpenSSL looks the issuer up by this id and finds none (error 20, "
                 + "unable to get local issuer certificate)"),
-        SELF_SIGNED_LEAF("self-signed-leaf", 18,
-                "every verifier, unless this very certificate is trusted (OpenSSL error 18)"),
+        SELF_SIGNED_LEAF("self-signed-leaf", 18, "every verifier, unless this very certificate is trusted (OpenSSL error 18)"),
         EXTENSION_MALFORMED("extension-malformed", 0,
                 "every verifier: OpenSSL, Go, Python and the JDK refuse a certificate "
                 + "whose extension does not parse (RFC 5280 4.2)"),
-        UNUSED_CERTIFICATE("unused-certificate", 0,
-                "servers send it anyway; clients must skip it");
+        UNUSED_CERTIFICATE("unused-certificate", 0, "servers send it anyway; clients must skip it");
 
         public final String id;
         public final int opensslError;
@@ -216,7 +181,7 @@ public final class Lint {
     }
 
     /**
-     * The same with issuers that need not be a trust list: strict when they are one (--cacert), so a
+     * The same with issuers that need not be a trust list: strict when they are one (the trusted CAs), so a
      * chain that ends outside them is an error; else (CA certificates given beside the leaf) a note.
      */
     public static Report lint(List<X509Certificate> given, List<X509Certificate> issuers, Purpose purpose, boolean strict) {
@@ -451,7 +416,7 @@ public final class Lint {
     // ---------------------------------------------------------------- the leaf
 
     /**
-     * The leaf: key usage, and the rules of each use it is linted for. With --purpose any, a use
+     * The leaf: key usage, and the rules of each use it is linted for. For any purpose, a use
      * the EKU claims (no EKU claims both) is checked as an error, the other one as a warning.
      */
     static void checkLeaf(X509Certificate c, Report r) {
@@ -475,7 +440,7 @@ public final class Lint {
 
     /**
      * How a broken rule of one use (serverAuth or clientAuth) counts: null when that use is not
-     * linted. With --purpose any, the uses the leaf's EKU claims are errors and the others warnings;
+     * linted. For any purpose, the uses the leaf's EKU claims are errors and the others warnings;
      * a leaf without an EKU claims every use and is linted as a server (Apple's rules), a leaf that
      * claims neither use is linted as a server too.
      */

@@ -1,6 +1,6 @@
 // Pki.java: the PKI folder, the one model every script, the tutorial, the benchmarks and the tests use.
 // A folder holds one CA and the certificates it signed, named the same way everywhere:
-//   DIR/ca.crt, DIR/ca.key        the CA (root, or the CA named by --ca)
+//   DIR/ca.crt, DIR/ca.key        the CA (root, or another CA named by the user)
 //   DIR/ca.crl                    its revocation list
 //   DIR/NAME.crt, DIR/NAME.key    a service; NAME-chain.crt and NAME.p12 when asked for
 // NAME comes from a certificate's first name (Names.fileName): service-a.example.com gives service-a.
@@ -34,7 +34,7 @@ public record Pki(Path dir) {
         return new Pki(file.getParent() == null ? Path.of(".") : file.getParent());
     }
 
-    /** Whether this is the default folder, so that a printed command can leave --dir out. */
+    /** Whether this is the default folder, so that a printed command can leave the folder out. */
     public boolean isDefault() {
         return dir.normalize().equals(DEFAULT_DIR);
     }
