@@ -391,11 +391,12 @@ public final class Cli {
                     + passwordFlag("--ca-key-password", password);
         }
 
+        private Path keyPasswordFile;
         private Supplier<char[]> keyPassword;
 
         /** The CA key's password, asked at most once (see Cli.passwordFor). */
         public Supplier<char[]> passwordFor(Path keyFile) {
-            if (keyPassword == null) keyPassword = Cli.passwordFor(keyFile, "CA key", password, "--ca-key-password");
+            if (!keyFile.equals(keyPasswordFile)) keyPassword = Cli.passwordFor(keyPasswordFile = keyFile, "CA key", password, "--ca-key-password");
             return keyPassword;
         }
     }
