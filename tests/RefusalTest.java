@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RefusalTest {
     @TempDir static Path dir;
-    static serve.Running service;
+    static Service service;
     static final List<String> LOG = Collections.synchronizedList(new ArrayList<>());
     static final String B = "service-b.example.com";
 
@@ -55,7 +55,7 @@ class RefusalTest {
         Support.cli(new ca(), "revoke", "--dir", dir.toString(), dir.resolve("revoked.crt").toString()).expectOk();
         expired();
         foreign();
-        service = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withCrl(dir.resolve("ca.crl")).withLog(LOG::add));
+        service = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withCrl(dir.resolve("ca.crl")).withLog(LOG::add));
     }
 
     @AfterAll

@@ -57,7 +57,7 @@ public final class TlsServer implements AutoCloseable {
     /** none: no CertificateRequest; want: ask, accept none; need: refuse a handshake without a valid one. */
     public enum ClientAuth { NONE, WANT, NEED }
 
-    /** The limits that keep one caller from holding the service; each is a serve.java flag. */
+    /** The limits that keep one caller from holding the service; each is a setting of its own. */
     public record Limits(int maxConnections, int maxPerAddress, Duration handshakeTimeout, Duration requestTimeout,
                          Duration idleTimeout, int maxHeaderBytes) {
         public static Limits defaults() {
@@ -95,15 +95,36 @@ public final class TlsServer implements AutoCloseable {
         }
     }
 
-    /** Words for a refused client certificate chain, from the service (which knows its CRL and CAs). */
+    /**
+     * The settings a message may name. The command line names each as its option (Words.name);
+     * without one, a message names it in these plain words.
+     */
+    public enum Setting {
+        PORT("the port"), CLIENT_AUTH("the client auth mode"), CA("the trusted CA file"), KEY_PASSWORD("the key's password"),
+        ALLOW("the allow-list"), CRL("the CRL"), PEER("the peer"), RESOLVE("the host map"),
+        MAX_CONNECTIONS("the limit in all"), MAX_PER_ADDRESS("the limit per address"), HANDSHAKE_TIMEOUT("the handshake timeout");
+
+        public final String plain;
+
+        Setting(String plain) {
+            this.plain = plain;
+        }
+    }
+
+    /** Words for a refused client certificate chain, from the service (which knows its CRL and CAs), and the settings' names. */
     public interface Words {
         String refused(X509Certificate[] chain, CertificateException why);
+
+        default String name(Setting s) {
+            return s.plain;
+        }
     }
 
     private final ServerSocket listener;
     private final SSLContext ctx;
     private final SSLParameters parameters;
     private final Limits limits;
+    private final Words words;
     private final Handler handler;
     private final Consumer<String> log;
     private final RateLimit refusals = new RateLimit(10, 50);
@@ -116,11 +137,13 @@ public final class TlsServer implements AutoCloseable {
     /** The protocol a handshake on this thread reached, recorded by the key manager; for refusal lines. */
     private static final ThreadLocal<String> PROTOCOL = new ThreadLocal<>();
 
-    private TlsServer(ServerSocket listener, SSLContext ctx, SSLParameters parameters, Limits limits, Handler handler, Consumer<String> log) {
+    private TlsServer(ServerSocket listener, SSLContext ctx, SSLParameters parameters, Limits limits, Words words, Handler handler,
+                      Consumer<String> log) {
         this.listener = listener;
         this.ctx = ctx;
         this.parameters = parameters;
         this.limits = limits;
+        this.words = words;
         this.handler = handler;
         this.log = log;
         // One thread per connection, at most maxConnections, started on demand; an idle one ends after 5 s.
@@ -141,7 +164,7 @@ public final class TlsServer implements AutoCloseable {
         ServerSocket listener = new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(bind, 511);
-        TlsServer server = new TlsServer(listener, ctx, sp, limits, handler, log);
+        TlsServer server = new TlsServer(listener, ctx, sp, limits, words, handler, log);
         Tls.daemon("serve-accept", server::acceptLoop).start();
         return server;
     }
@@ -187,9 +210,9 @@ public final class TlsServer implements AutoCloseable {
             if (open.incrementAndGet() > limits.maxConnections() || mine.incrementAndGet() > limits.maxPerAddress()) {
                 boolean total = open.get() > limits.maxConnections();
                 release(remote.getAddress(), mine);
-                refused(remote, null, total ? "too many connections in all (" + limits.maxConnections() + ", --max-connections)"
+                refused(remote, null, total ? "too many connections in all (" + limits.maxConnections() + ", " + words.name(Setting.MAX_CONNECTIONS) + ")"
                         : "too many connections from " + remote.getAddress().getHostAddress() + " (" + limits.maxPerAddress()
-                        + ", --max-per-address)");
+                        + ", " + words.name(Setting.MAX_PER_ADDRESS) + ")");
                 Tls.closeQuietly(plain);
                 continue;
             }
@@ -238,7 +261,7 @@ public final class TlsServer implements AutoCloseable {
             tls.startHandshake();
         } catch (IOException e) {
             refused(remote, PROTOCOL.get(), dog.expired() ? "handshake timeout (no complete handshake within "
-                    + limits.handshakeTimeout().toSeconds() + " s, --handshake-timeout)" : handshakeFailure(e));
+                    + limits.handshakeTimeout().toSeconds() + " s, " + words.name(Setting.HANDSHAKE_TIMEOUT) + ")" : handshakeFailure(e));
             linger(plain);
             return;
         } finally {
