@@ -192,7 +192,7 @@ class TrustTest {
         assertEquals(Files.readString(dir.resolve("ca.crt")), Files.readString(file));
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertTrue(r.out().contains("system store (Debian/Ubuntu): wrote " + file), r::out);
-        assertTrue(r.out().contains("Not refreshed (--root is not /). Refresh that tree with: chroot " + root + " update-ca-certificates"), r::out);
+        assertTrue(r.out().contains("Not refreshed (its root is not /). Refresh that tree with: chroot " + root + " update-ca-certificates"), r::out);
 
         if (updateCaCertificatesTakesFolders()) {
             Path bundle = refresh(root, false);
