@@ -166,12 +166,26 @@ public class serve implements Callable<Integer>, Cli.Setup {
         // Ctrl-C (SIGINT) runs shutdown hooks: stop accepting, let requests in flight finish (1 s), log it.
         Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "serve-shutdown"));
         // Only someone at a terminal can press Ctrl-C: a service started in the background is stopped otherwise.
-        if (System.console() != null) {
+        if (atTerminal()) {
             out.println("Stop with Ctrl-C.");
             out.flush();
         }
         running.awaitStop();
         return 0;
+    }
+
+    /**
+     * Whether stdin and stdout are a terminal. Before JDK 22 that is System.console() != null; from
+     * JDK 22 a console exists with redirected streams too, and Console.isTerminal() tells.
+     */
+    static boolean atTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) return false;
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException olderJdk) {
+            return true;
+        }
     }
 
     /** The service's configuration, built once from the options; each bad value is refused naming its option. */

@@ -187,7 +187,7 @@ public record Diagnosis(Problem problem, Tls.Call call, String host, String port
     }
 
     /**
-     * Where one of these CRL files lists cert: "certs/ca.crl (revoked on ...)", or null. A server
+     * Where one of these CRL files lists cert: "DIR/ca.crl (revoked on ...)", or null. A server
      * that refuses a revoked certificate mostly just hangs up, so this is how the client can tell.
      */
     public static String revokedIn(X509Certificate cert, List<Path> crlFiles) {

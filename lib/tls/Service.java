@@ -37,7 +37,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 /** A running service: start(Config) checks the files, binds and serves; stop() ends it. */
 public final class Service implements AutoCloseable {
 
-    /** What the service answers, declared once: serve.java's --help, the 404 page and the reference list these. */
+    /** What the service answers, declared once: serve.java's help, the 404 page and the reference list these. */
     public enum Route {
         ROOT("/", "Hello from \"NAME\" (text/plain, as the tutorial's services)"),
         WHOAMI("/whoami", "the client certificate this service saw, or that none was sent"),

@@ -133,6 +133,7 @@ public final class TlsServer implements AutoCloseable {
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private Thread counter;
 
     /** The protocol a handshake on this thread reached, recorded by the key manager; for refusal lines. */
     private static final ThreadLocal<String> PROTOCOL = new ThreadLocal<>();
@@ -166,6 +167,8 @@ public final class TlsServer implements AutoCloseable {
         listener.bind(bind, 511);
         TlsServer server = new TlsServer(listener, ctx, sp, limits, words, handler, log);
         Tls.daemon("serve-accept", server::acceptLoop).start();
+        server.counter = Tls.daemon("serve-refusal-count", server::countDropped);
+        server.counter.start();
         return server;
     }
 
@@ -183,6 +186,7 @@ public final class TlsServer implements AutoCloseable {
     @Override public void close() {
         if (closed) return;
         closed = true;
+        if (counter != null) counter.interrupt();
         Tls.closeQuietly(listener);
         workers.shutdown();
         try {
@@ -463,8 +467,28 @@ public final class TlsServer implements AutoCloseable {
     private void refusedLine(String line) {
         long dropped = refusals.take();
         if (dropped < 0) return;
-        if (dropped > 0) log.accept(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " (" + dropped + " more refusal lines were not written: over 10 a second)");
+        if (dropped > 0) droppedNote(dropped);
         log.accept(line);
+    }
+
+    /**
+     * The count of refusal lines not written, once a second while serving: a burst that ends is
+     * counted too, not only when the next refusal comes.
+     */
+    private void countDropped() {
+        while (!closed) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long dropped = refusals.takeDropped();
+            if (dropped > 0) droppedNote(dropped);
+        }
+    }
+
+    private void droppedNote(long dropped) {
+        log.accept(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " (" + dropped + " more refusal lines were not written: over 10 a second)");
     }
 
     /** A token bucket: take() is -1 when over the rate, else how many were dropped since the last success. */
@@ -488,6 +512,13 @@ public final class TlsServer implements AutoCloseable {
                 return -1;
             }
             tokens--;
+            long d = dropped;
+            dropped = 0;
+            return d;
+        }
+
+        /** The count dropped since the last line or drain, reset. */
+        synchronized long takeDropped() {
             long d = dropped;
             dropped = 0;
             return d;
