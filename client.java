@@ -23,7 +23,8 @@
 // `./jbang client.java --cacert certs/ca.crt --cert certs/service-a.crt --key certs/service-a.key
 //    --resolve service-b.example.com:8443:127.0.0.1 https://service-b.example.com:8443/`
 // prints the body on success. On failure it prints one paragraph (what failed, which side refused,
-// the likely cause, the fix) and exits with the code of the failure class: lib/tls/Diagnosis.java
+// the likely cause, the fix: lib/cli/Advice.java words lib/tls/Diagnosis.java's findings with the options
+// given) and exits with the code of the failure class: lib/tls/Diagnosis.java
 // declares them, and --help lists them from there. Host names are always verified, unless --insecure.
 
 import java.io.PrintWriter;

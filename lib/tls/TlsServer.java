@@ -265,7 +265,7 @@ public final class TlsServer implements AutoCloseable {
             tls.startHandshake();
         } catch (IOException e) {
             refused(remote, PROTOCOL.get(), dog.expired() ? "handshake timeout (no complete handshake within "
-                    + limits.handshakeTimeout().toSeconds() + " s, " + words.name(Setting.HANDSHAKE_TIMEOUT) + ")" : handshakeFailure(e));
+                    + limits.handshakeTimeout().toSeconds() + " s, " + words.name(Setting.HANDSHAKE_TIMEOUT) + ")" : handshakeFailure(e, PROTOCOL.get()));
             linger(plain);
             return;
         } finally {
@@ -279,15 +279,24 @@ public final class TlsServer implements AutoCloseable {
         }
     }
 
-    /** The words for a failed handshake: the trust manager's, or what the exception shows. */
-    static String handshakeFailure(IOException e) {
+    /**
+     * The words for a failed handshake: the trust manager's, or what the exception shows. ourCertificate
+     * is the protocol of a handshake that got as far as sending our certificate (null: not so far).
+     */
+    static String handshakeFailure(IOException e, String ourCertificate) {
         Refusal r = (Refusal) Tls.find(e, Refusal.class);
         if (r != null) return r.getMessage();
         String text = Diagnosis.chainText(e);
         if (text.contains("Empty client certificate chain") || text.contains("certificate_required"))
             return "no client certificate (this service requires one)";
         String alert = Diagnosis.alert(text);
-        if (alert != null) return "the client refused our certificate or the handshake (alert " + alert + " from the client)";
+        String refused = "the client refused our certificate or the handshake";
+        if (alert != null) return refused + " (alert " + alert + " from the client)";
+        // Over TLS 1.3 a client that rejects our certificate (curl without our CA) sends its alert
+        // unencrypted, as a record of two bytes, when the JDK already expects encrypted ones: it
+        // reports "Insufficient buffer remaining for AEAD cipher fragment (2)". Two bytes are an alert.
+        if (text.contains("AEAD cipher fragment (2)"))
+            return refused + " (an alert from the client, sent unencrypted over TLS 1.3, so the JDK could not read which)";
         if (text.contains("no cipher suites in common") || text.contains("protocol") && text.contains("not supported")
                 || text.contains("No appropriate protocol") || text.contains("not enabled or not supported"))
             return "no common protocol: the client offers no TLS version or cipher suite we allow (TLS 1.2 and 1.3 with "
@@ -295,7 +304,9 @@ public final class TlsServer implements AutoCloseable {
         if (e instanceof SocketTimeoutException) return "handshake timeout (the client went quiet)";
         if (e instanceof EOFException || text.contains("terminated the handshake") || text.contains("Connection reset")
                 || e instanceof SocketException)
-            return "the client closed the connection during the handshake";
+            // After our certificate it was the client's turn: hanging up then is how it refuses without an alert.
+            return ourCertificate != null ? refused + " (it closed the connection after our certificate, without an alert)"
+                    : "the client closed the connection during the handshake";
         return "the handshake failed: " + Text.of(e);
     }
 
