@@ -212,6 +212,21 @@ class ServeTest {
         }
     }
 
+    /** A busy port: the error names a port that is free now, and --port 0; the port it names works. */
+    @Test
+    void aBusyPortSuggestsAFreeOne() {
+        try (Service first = startB(TlsServer.ClientAuth.NEED, new ArrayList<>())) {
+            Support.Result busy = Support.cli(new serve(), "--name", "service-b", "--dir", dir.toString(), "--port", "" + first.port());
+            assertEquals(1, busy.code(), busy::all);
+            var m = java.util.regex.Pattern.compile("use --port (\\d+), free now, or --port 0 for any free port").matcher(busy.err());
+            assertTrue(m.find(), busy::err);
+            try (Service second = Service.start(serve.config("service-b", dir, Integer.parseInt(m.group(1)), TlsServer.ClientAuth.NEED)
+                    .withLog(l -> {}))) {
+                assertEquals(Integer.parseInt(m.group(1)), second.port());
+            }
+        }
+    }
+
     @Test
     void refusesAKeyThatIsNotTheCertificatesAtStart() {
         var mixed = serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED)

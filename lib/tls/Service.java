@@ -202,9 +202,10 @@ public final class Service implements AutoCloseable {
             server = TlsServer.start(new InetSocketAddress(c.host, c.port), keys, clientTrust, serverWords, c.clientAuth, c.limits,
                     this::handle, c.log);
         } catch (IOException e) {
-            throw Failure.of(e, "cannot listen on %s:%d: %s (is another service using the port? choose a free one with %s, or %s 0 "
-                    + "for any free port)", Text.escape(c.host), c.port, Text.of(e), words.name(TlsServer.Setting.PORT),
-                    words.name(TlsServer.Setting.PORT));
+            String port = words.name(TlsServer.Setting.PORT);
+            int free = freePort(c.host);
+            throw Failure.of(e, "cannot listen on %s:%d: %s (is another service using the port? %sor %s 0 for any free port)",
+                    Text.escape(c.host), c.port, Text.of(e), free > 0 ? "use " + port + " " + free + ", free now, " : "", port);
         }
         reloader = Executors.newSingleThreadScheduledExecutor(r -> Tls.daemon("serve-reload", r));
         watch(List.of(c.cert, c.key), this::reload);
@@ -224,6 +225,16 @@ public final class Service implements AutoCloseable {
         if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null)
             System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
         return new Service(c);
+    }
+
+    /** A port free on host now (the system picks it), or 0 when none can be had. */
+    static int freePort(String host) {
+        try (var probe = new java.net.ServerSocket()) {
+            probe.bind(new InetSocketAddress(host, 0));
+            return probe.getLocalPort();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     public int port() { return server.port(); }
