@@ -279,4 +279,25 @@ class ServeTest {
             assertTrue(log.stream().anyMatch(l -> l.contains("still serving serial " + reissued.toString(16))), String.join("\n", log));
         }
     }
+
+    /**
+     * An encrypted key: its password is asked once, at start. A reload of a new pair encrypted with
+     * the same password uses the one kept, without asking (or reading the password's source) again.
+     */
+    @Test
+    void hotReloadOfAnEncryptedKeyNeverAsksAgain(@TempDir Path own) throws Exception {
+        Support.pki(own, List.of("--cn", "Reload root CA"), List.of("--key-password", "pass:s3cret"), B);
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        var config = serve.config("service-b", own, 0, TlsServer.ClientAuth.NONE).withLog(log::add)
+                .withKeyPassword(() -> { asked.incrementAndGet(); return "s3cret".toCharArray(); });
+        try (var b = Service.start(config)) {
+            assertEquals(1, asked.get(), "asked once at start");
+            Support.issueInto(own, "--force", "--key-password", "pass:s3cret", B).expectOk();
+            BigInteger reissued = Pem.certificate(own.resolve("service-b.crt"), "c").getSerialNumber();
+            Support.awaitLog(log, "reloaded ");
+            assertEquals(reissued, Support.servedSerial(b.port(), B, own), "a new connection sees the new serial");
+            assertEquals(1, asked.get(), "a reload does not ask again");
+        }
+    }
 }

@@ -99,7 +99,7 @@ public record Advice(Path dir, String keyPassword) {
         String issuer = Names.issuer(u.top());
         List<Path> candidates = new ArrayList<>();
         if (c.identity() != null && c.identity().certFile().toAbsolutePath().getParent() != null)
-            candidates.add(c.identity().certFile().toAbsolutePath().getParent().resolve("ca.crt"));
+            candidates.add(Pki.of(c.identity().certFile().toAbsolutePath().getParent()).caCert());
         candidates.add(Pki.of(dir).caCert());
         String fix = Diagnosis.caFileFor(u.top(), candidates, c.caFile())
                 .map(p -> "pass it with --cacert " + Text.arg(p) + " (that file holds \"" + issuer + "\", so this fixes it)")
@@ -162,9 +162,9 @@ public record Advice(Path dir, String keyPassword) {
     private List<Path> crlFiles(Tls.Call c) {
         List<Path> files = new ArrayList<>();
         if (c.caFile() != null && c.caFile().toAbsolutePath().getParent() != null)
-            files.add(c.caFile().toAbsolutePath().getParent().resolve("ca.crl"));
+            files.add(Pki.of(c.caFile().toAbsolutePath().getParent()).crl());
         if (c.identity() != null && c.identity().certFile().toAbsolutePath().getParent() != null)
-            files.add(c.identity().certFile().toAbsolutePath().getParent().resolve("ca.crl"));
+            files.add(Pki.of(c.identity().certFile().toAbsolutePath().getParent()).crl());
         files.add(Pki.of(dir).crl().toAbsolutePath());
         return files;
     }

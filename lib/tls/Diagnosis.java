@@ -1,7 +1,8 @@
 // Diagnosis.java: why an (m)TLS call failed, as a finding: the failure class, where the call went,
 // what was seen, and the facts that select the class. The classes and their exit codes are declared
 // once, in Problem. The words, and the fixes as commands, come from the command line's layer
-// (lib/cli/Advice.java), which knows the options the user gave: this file names none.
+// (lib/cli), which knows the options the user gave: this file names none.
+// Needs: Tls (the call and what its handshake recorded), and lib/pki (Names, Pem, Certs, Describe).
 
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -33,7 +34,7 @@ public record Diagnosis(Problem problem, Tls.Call call, String host, String port
     /**
      * The failure classes, with client.java's exit codes (curl's where curl has the same class) and a
      * title (the first line of a failed peer call in serve.java). What each means, in the options'
-     * words, is the command line's (Advice.meaning).
+     * words, is the command line's to say.
      */
     public enum Problem {
         UNKNOWN_HOST(6, "unknown host"),
