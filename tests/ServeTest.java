@@ -252,6 +252,7 @@ class ServeTest {
             String out = Support.read(log);
             assertTrue(out.contains("Serving \"service-b\" on https://127.0.0.1:" + port + "/ (client auth: need"), out);
             assertTrue(out.strip().endsWith("stopped"), out);
+            assertFalse(out.contains("Ctrl-C"), "started with its output in a file, not at a terminal, it offers no Ctrl-C: " + out);
         } finally {
             Support.stop(p);
         }
