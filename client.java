@@ -10,19 +10,22 @@
 //SOURCES lib/pki/Names.java
 //SOURCES lib/pki/Pem.java
 //SOURCES lib/pki/Describe.java
+//SOURCES lib/pki/Pki.java
 //SOURCES lib/tls/ReloadingKeyManager.java
 //SOURCES lib/tls/Tls.java
 //SOURCES lib/tls/Fetch.java
 //SOURCES lib/tls/Diagnosis.java
 //SOURCES lib/pki/Pki.java
 //SOURCES lib/cli/Cli.java
+//SOURCES lib/cli/Advice.java
 //DESCRIPTION A curl-like HTTPS probe that explains, in plain words, why an (m)TLS call failed.
 
 // client.java: the curl checks of the tutorial's section 4.3, with answers a newcomer can act on.
 // `./jbang client.java --cacert certs/ca.crt --cert certs/service-a.crt --key certs/service-a.key
 //    --resolve service-b.example.com:8443:127.0.0.1 https://service-b.example.com:8443/`
 // prints the body on success. On failure it prints one paragraph (what failed, which side refused,
-// the likely cause, the fix) and exits with the code of the failure class: lib/tls/Diagnosis.java
+// the likely cause, the fix: lib/cli/Advice.java words lib/tls/Diagnosis.java's findings with the options
+// given) and exits with the code of the failure class: lib/tls/Diagnosis.java
 // declares them, and --help lists them from there. Host names are always verified, unless --insecure.
 
 import java.io.PrintWriter;
@@ -50,12 +53,11 @@ public class client implements Callable<Integer>, Cli.Setup {
     String url;
 
     @Option(names = "--cacert", paramLabel = "FILE",
-            description = "Trust the CA certificates in FILE (PEM) instead of the JDK's public CAs, as curl --cacert (default: DIR/ca.crt with --dir).")
+            description = "Trust the CA certificates in FILE (PEM) instead of the JDK's public CAs, as curl --cacert (default: DIR/ca.crt "
+                    + "when --dir is given; without either, the JDK's public CAs are trusted, as curl does).")
     Path cacert;
 
-    @Option(names = "--dir", paramLabel = "DIR",
-            description = "The PKI folder: trust DIR/ca.crt, and name DIR in the fixes suggested (default: none, so the JDK's public CAs are trusted, as curl does).")
-    Path dir;
+    @Mixin Cli.Dir dir;
 
     @Option(names = {"-E", "--cert"}, paramLabel = "FILE", description = "Client certificate to send (PEM), as curl --cert.")
     Path cert;
@@ -112,7 +114,7 @@ public class client implements Callable<Integer>, Cli.Setup {
         List<String[]> rows = new ArrayList<>(List.of(new String[] {"0", "success", "an HTTP status below 400"},
                 new String[] {"1", "bad input", "an unreadable file, a bad option value"},
                 new String[] {"2", "bad usage", "an unknown option, a missing URL"}));
-        for (Diagnosis.Problem p : Diagnosis.Problem.values()) rows.add(new String[] {"" + p.exitCode, p.title, p.meaning});
+        for (Diagnosis.Problem p : Diagnosis.Problem.values()) rows.add(new String[] {"" + p.exitCode, p.title, Advice.meaning(p)});
         return rows;
     }
 
@@ -124,8 +126,10 @@ public class client implements Callable<Integer>, Cli.Setup {
         if (insecure)
             err.println("Warning: --insecure: the server's certificate and host name are NOT checked, so anyone on the "
                     + "path could pose as the server. Use --cacert instead.");
-        Result r = probe(new Options(Tls.url(url), cacert != null || dir == null ? cacert : dir.resolve("ca.crt"), cert, key,
-                keyPassword.spec, insecure, resolve, Duration.ofSeconds(connectTimeout), Duration.ofSeconds(maxTime), dir));
+        // --dir names the folder of the fixes always, and the CA trusted only when given: without it we trust as curl does.
+        boolean dirGiven = spec.commandLine().getParseResult().hasMatchedOption("--dir");
+        Result r = probe(new Options(Tls.url(url), cacert != null || !dirGiven ? cacert : Pki.of(dir.dir).caCert(), cert, key,
+                keyPassword.spec, insecure, resolve, Duration.ofSeconds(connectTimeout), Duration.ofSeconds(maxTime), dir.dir));
         if (verbose) err.print(r.handshake());
         // A probe, not a downloader: the body is shown with control characters escaped (Text.lines), so
         // that a hostile server cannot clear, retitle or rewrite the terminal. curl -o saves bytes as they are.
@@ -137,7 +141,7 @@ public class client implements Callable<Integer>, Cli.Setup {
 
     // ---------------------------------------------------------------- the probe
 
-    /** What to fetch and how, in curl's terms; of(url) gives curl's defaults. dir is the PKI folder the fixes name. */
+    /** What to fetch and how, in curl's terms; of(url) gives curl's defaults. dir is the PKI folder the fixes name (null: certs). */
     public record Options(URI url, Path cacert, Path cert, Path key, String keyPassword, boolean insecure,
                           List<String> resolve, Duration connectTimeout, Duration maxTime, Path dir) {
         public static Options of(String url) {
@@ -185,13 +189,12 @@ public class client implements Callable<Integer>, Cli.Setup {
                     "Checked before connecting: " + Tls.keyMismatch(identity) + ". Any server would refuse the "
                             + "handshake, because we could not prove we own the certificate.", "");
         if (o.cacert() != null) Pem.certificates(o.cacert(), "CA certificate"); // a bad file is a one-line error now
-        Tls.Call call = new Tls.Call(o.url(), identity, o.cacert(), o.insecure(), resolveMap, o.connectTimeout(), o.maxTime(), o.dir(),
-                o.keyPassword());
+        Tls.Call call = new Tls.Call(o.url(), identity, o.cacert(), o.insecure(), resolveMap, o.connectTimeout(), o.maxTime());
         Fetch.Outcome out = Fetch.get(call);
         String handshake = describeHandshake(call, out);
         if (out.ok()) return new Result(0, null, out.status(), out.body(), null, handshake);
         var p = out.failure().problem();
-        return new Result(p.exitCode, p, out.status(), out.body(), out.failure().explanation(), handshake);
+        return new Result(p.exitCode, p, out.status(), out.body(), new Advice(o.dir(), o.keyPassword()).explain(out.failure()), handshake);
     }
 
     /** --cert and --key, or null; like curl, the key may sit in the --cert file. */

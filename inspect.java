@@ -12,13 +12,14 @@
 //SOURCES lib/pki/Policy.java
 //SOURCES lib/pki/Csr.java
 //SOURCES lib/pki/Describe.java
+//SOURCES lib/pki/Pki.java
 //SOURCES lib/tls/ReloadingKeyManager.java
 //SOURCES lib/tls/Tls.java
 //SOURCES lib/tls/Diagnosis.java
 //SOURCES lib/pki/Lint.java
-//SOURCES lib/pki/Pki.java
 //SOURCES lib/cli/Cli.java
 //SOURCES lib/cli/LintText.java
+//SOURCES lib/cli/Advice.java
 //DESCRIPTION Shows any certificate, key, CSR, PKCS#12 or server chain, and lints them against strict verifiers.
 
 // inspect.java: `openssl x509 -text`, `openssl req -text`, `openssl pkcs12 -info` and
@@ -117,10 +118,8 @@ public class inspect implements Callable<Integer> {
             description = "For a URL: time allowed for the whole connection, the handshake included (default: ${DEFAULT-VALUE}).")
     long connectTimeout;
 
-    @Option(names = "--dir", paramLabel = "DIR",
-            description = "The PKI folder: with --lint, DIR/ca.crt is the CA to check against; for a URL, the CA trusted "
-                    + "(default: none; a CA certificate among the FILEs is used as the others' issuer).")
-    Path dir;
+    /** Given, DIR/ca.crt is the CA: to check against with --lint, trusted for a URL. Else a CA among the FILEs is the others' issuer. */
+    @Mixin Cli.Dir dir;
 
     @Mixin Cli.Debug debug;
 
@@ -141,7 +140,7 @@ public class inspect implements Callable<Integer> {
             throw Cli.fail("--purpose %s", f.getMessage());
         }
         if (connectTimeout < 1 || connectTimeout > 86_400) throw Cli.fail("--connect-timeout must be 1 to 86400 seconds");
-        if (cacert == null && dir != null) cacert = dir.resolve("ca.crt");
+        if (cacert == null && spec.commandLine().getParseResult().hasMatchedOption("--dir")) cacert = Pki.of(dir.dir).caCert();
         List<X509Certificate> trusted = new ArrayList<>(cacert == null ? List.of() : Pem.certificates(cacert, "CA certificate"));
         // Every certificate named on the command line: a key says which one it belongs to, and with
         // --lint a CA among them is the issuer of the others, as a reader of "--lint ca.crt leaf.crt" expects.
@@ -543,11 +542,12 @@ public class inspect implements Callable<Integer> {
         } catch (Failure f) {
             throw Cli.fail("--resolve %s", f.getMessage());
         }
-        var call = new Tls.Call(uri, null, cacert, false, resolved, timeout, timeout, dir, null);
+        var call = new Tls.Call(uri, null, cacert, false, resolved, timeout, timeout);
+        Advice advice = new Advice(dir.dir, null);
         Tls.Seen seen = new Tls.Seen();
         IOException failure = handshake(call, seen);
         if (seen.serverChain == null)
-            throw Cli.fail("cannot read the certificates of %s: %s", Text.escape(Tls.hostPort(uri)), Diagnosis.of(failure, call, seen).explanation());
+            throw Cli.fail("cannot read the certificates of %s: %s", Text.escape(Tls.hostPort(uri)), advice.explain(Diagnosis.of(failure, call, seen)));
         List<X509Certificate> chain = Arrays.asList(seen.serverChain);
         if (!show) return chain;
         out.printf("%s: %s, cipher %s%n", Text.escape(Tls.hostPort(uri)) + (seen.mappedTo == null ? "" : " at "
@@ -555,9 +555,9 @@ public class inspect implements Callable<Integer> {
         out.print(describeCertificates("The chain it sent", chain));
         String trust = cacert == null ? "the JDK's public CAs" : cacert.toString();
         boolean untrusted = failure != null && seen.trustFailure != null;
-        out.println(untrusted ? "Trust: UNTRUSTED. " + Diagnosis.of(failure, call, seen).explanation()
+        out.println(untrusted ? "Trust: UNTRUSTED. " + advice.explain(Diagnosis.of(failure, call, seen))
                 : "Trust: trusted (chain verified against " + trust + ", and the host name is in the SAN).");
-        if (failure != null && !untrusted) out.println("The handshake then failed: " + Diagnosis.of(failure, call, seen).explanation());
+        if (failure != null && !untrusted) out.println("The handshake then failed: " + advice.explain(Diagnosis.of(failure, call, seen)));
         if (seen.certRequested)
             out.println("The server asks for a client certificate (mutual TLS). It accepts ones issued by: "
                     + (seen.acceptedIssuers.isEmpty() ? "(it names no CA)" : String.join("; ", seen.acceptedIssuers)));

@@ -123,6 +123,31 @@ public class trust implements Callable<Integer> {
 
         abstract boolean adding();
 
+        /**
+         * How to trust the CA in runtimes that ignore the system store. Java's truststore is the one
+         * given, else the one export writes next to the CA, with the command that makes it: the same
+         * --dir or --ca, and --name, as this command.
+         */
+        String runtimeCommands(String n) {
+            String ca = caFile().toAbsolutePath().toString();
+            Path folder = caFile().getParent() == null ? Path.of("") : caFile().getParent();
+            String ts = truststore != null ? truststore.toAbsolutePath().toString() : folder.resolve("truststore.p12").toString();
+            String export = "./jbang trust.java export" + (this.ca.cert != null ? " --ca " + Text.arg(this.ca.cert) : dir.flag())
+                    + (name != null ? " --name " + Text.arg(name) : "") + " --format truststore";
+            return "Runtimes that do not read the system store need the CA named:\n"
+                    + "  curl        curl --cacert " + ca + " https://service-a.example.com:7443/\n"
+                    + "  Python      export SSL_CERT_FILE=" + ca + "        (ssl; replaces the default CAs)\n"
+                    + "              export REQUESTS_CA_BUNDLE=" + ca + "   (requests, which otherwise uses certifi)\n"
+                    + "  Node.js     export NODE_EXTRA_CA_CERTS=" + ca + "  (added to Node's own CAs)\n"
+                    + "  Java        java -Djavax.net.ssl.trustStore=" + ts + " -Djavax.net.ssl.trustStorePassword=changeit ...\n"
+                    + (truststore == null ? "              (make it: " + export + ")\n" : "")
+                    + "  Docker      docker run -v " + ca + ":/usr/local/share/ca-certificates/" + n + ".crt:ro IMAGE \\\n"
+                    + "                sh -c 'update-ca-certificates && exec YOUR-COMMAND'      (Debian/Ubuntu images)\n"
+                    + "  Kubernetes  kubectl create configmap " + n + " --from-file=ca.crt=" + ca + "\n"
+                    + "              mount it (a configMap volume, mountPath /etc/private-ca) and set\n"
+                    + "              SSL_CERT_FILE or NODE_EXTRA_CA_CERTS to /etc/private-ca/ca.crt\n";
+        }
+
         @Override
         public Integer call() {
             PrintWriter o = spec.commandLine().getOut();
@@ -131,7 +156,7 @@ public class trust implements Callable<Integer> {
             o.printf("%s CA \"%s\" (SHA-256 %s) as \"%s\":%n", adding() ? "Installing" : "Uninstalling", Names.subject(c),
                     Describe.fingerprint(c), n);
             int failed = run(c, n, o);
-            if (adding()) o.print(TrustStores.runtimeCommands(caFile(), n, truststore));
+            if (adding()) o.print(runtimeCommands(n));
             return failed == 0 ? 0 : 1;
         }
 
@@ -165,7 +190,11 @@ public class trust implements Callable<Integer> {
                     w.getValue().run();
                 } catch (Failure f) {
                     failed++;
-                    String why = f.kind == Failure.Kind.WRONG_PASSWORD ? f.getMessage() + "; give the right one with --truststore-password" : f.getMessage();
+                    String why = f.getMessage() + switch (f.kind) { // the fix, in this command's options
+                        case WRONG_PASSWORD -> "; give the right one with --truststore-password";
+                        case EXISTS -> " (choose another name with --name)";
+                        default -> f.getMessage().endsWith("name the layout (debian or fedora)") ? ": give --system-layout debian or fedora" : "";
+                    };
                     err.println("error: " + w.getKey() + ": " + Text.oneLine(why));
                     if (debug.debug) f.printStackTrace(err);
                 }

@@ -112,14 +112,14 @@ public class tutorial implements Callable<Integer> {
 
         out.println();
         out.println("== Step 4.2: service A (no client certificate asked) and service B (client certificate required)");
-        var configB = serve.Config.of("service-b", dir, pb, serve.ClientAuth.NEED).withLog(l -> serviceLog.accept("service-b " + l));
-        var configA = serve.Config.of("service-a", dir, pa, serve.ClientAuth.NONE)
+        var configB = serve.config("service-b", dir, pb, TlsServer.ClientAuth.NEED).withLog(l -> serviceLog.accept("service-b " + l));
+        var configA = serve.config("service-a", dir, pa, TlsServer.ClientAuth.NONE)
                 .withPeer(URI.create("https://" + b + ":" + pb), List.of(resolveB))
                 .withLog(l -> serviceLog.accept("service-a " + l));
         out.printf("  ./jbang serve.java --name service-b --port %d --client-auth need%n", pb);
         out.printf("  ./jbang serve.java --name service-a --port %d --client-auth none --peer https://%s:%d --resolve %s%n",
                 pa, b, pb, resolveB);
-        try (var sb = serve.start(configB); var sa = serve.start(configA)) {
+        try (var sb = Service.start(configB); var sa = Service.start(configA)) {
             out.println("  Both services are up. Names map to 127.0.0.1 with --resolve: no /etc/hosts edit, no root.");
             return runChecks(dir, a, pa, resolveA, b, pb, resolveB, out);
         }

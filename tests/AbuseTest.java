@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AbuseTest {
     @TempDir static Path dir;
-    static serve.Running service;
+    static Service service;
     static SSLContext client;
     static final List<String> LOG = Collections.synchronizedList(new ArrayList<>());
     static long baselineFds;
@@ -47,7 +47,7 @@ class AbuseTest {
     static void service() throws Exception {
         Support.pki(dir, List.of("--key-type", "ec"), List.of("--key-type", "ec"), "service-b.example.com");
         var limits = new TlsServer.Limits(256, 64, Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofSeconds(5), 8192);
-        service = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NONE).withLimits(limits).withLog(LOG::add));
+        service = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NONE).withLimits(limits).withLog(LOG::add));
         client = Tls.context(null, Tls.trustManager(dir.resolve("ca.crt")));
         for (int i = 0; i < 5; i++) assertEquals(200, get(null));
         settle();

@@ -32,8 +32,8 @@ class AuthorizationTest {
         Support.issueInto(dir, "--key-type", "ec", "--name", "spiffe-other", "workload-b.example.com", SPIFFE_OTHER).expectOk();
     }
 
-    static serve.Running startB(serve.ClientAuth mode, List<String> log, String... allow) {
-        return serve.start(serve.Config.of("service-b", dir, 0, mode).withAllow(allow).withLog(log::add));
+    static Service startB(TlsServer.ClientAuth mode, List<String> log, String... allow) {
+        return Service.start(serve.config("service-b", dir, 0, mode).withAllow(allow).withLog(log::add));
     }
 
     /** TlsPeers.curl to service B with dir/CERTNAME.crt and .key (or no certificate): the body, then a line with the HTTP status. */
@@ -51,7 +51,7 @@ class AuthorizationTest {
     @Test
     void dnsPatternAdmitsOnlyThatService() {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        try (var b = startB(serve.ClientAuth.NEED, log, "DNS:" + A)) {
+        try (var b = startB(TlsServer.ClientAuth.NEED, log, "DNS:" + A)) {
             assertEquals("Hello from \"service-b\"\n200", curl(b.port(), "service-a").expectOk().out());
 
             Support.Result denied = curl(b.port(), "service-b");
@@ -77,7 +77,7 @@ class AuthorizationTest {
 
     @Test
     void withoutAllowAnyCertificateFromTheCaPasses() {
-        try (var b = startB(serve.ClientAuth.NEED, new ArrayList<>())) {
+        try (var b = startB(TlsServer.ClientAuth.NEED, new ArrayList<>())) {
             for (String name : List.of("service-a", "service-b", "spiffe-a", "spiffe-other"))
                 assertEquals("Hello from \"service-b\"\n200", curl(b.port(), name).expectOk().out(), name);
         }
@@ -85,7 +85,7 @@ class AuthorizationTest {
 
     @Test
     void spiffeUriPatternWithWildcard() {
-        try (var b = startB(serve.ClientAuth.NEED, new ArrayList<>(), "URI:spiffe://example.org/*")) {
+        try (var b = startB(TlsServer.ClientAuth.NEED, new ArrayList<>(), "URI:spiffe://example.org/*")) {
             assertEquals("Hello from \"service-b\"\n200", curl(b.port(), "spiffe-a").expectOk().out());
             Support.Result other = curl(b.port(), "spiffe-other");
             assertTrue(other.out().endsWith("\n403") && other.out().contains("URI:" + SPIFFE_OTHER), other.out());
@@ -95,7 +95,7 @@ class AuthorizationTest {
 
     @Test
     void cnPatternsAndRepeatedAllowAreOr() {
-        try (var b = startB(serve.ClientAuth.NEED, new ArrayList<>(), "CN=service-a.*", "URI:" + SPIFFE_OTHER)) {
+        try (var b = startB(TlsServer.ClientAuth.NEED, new ArrayList<>(), "CN=service-a.*", "URI:" + SPIFFE_OTHER)) {
             assertTrue(curl(b.port(), "service-a").out().endsWith("\n200"));
             assertTrue(curl(b.port(), "spiffe-other").out().endsWith("\n200"), "the second pattern admits it");
             Support.Result denied = curl(b.port(), "service-b");
@@ -105,7 +105,7 @@ class AuthorizationTest {
 
     @Test
     void wantModeWithAllowRefusesCallersWithoutACertificate() {
-        try (var b = startB(serve.ClientAuth.WANT, new ArrayList<>(), "DNS:" + A)) {
+        try (var b = startB(TlsServer.ClientAuth.WANT, new ArrayList<>(), "DNS:" + A)) {
             Support.Result none = curl(b.port(), null);
             assertTrue(none.out().endsWith("\n403"), none.out());
             assertTrue(none.out().contains("admits only callers with a client certificate matching DNS:" + A + ", and you sent none"), none.out());
@@ -139,7 +139,7 @@ class AuthorizationTest {
             assertTrue(r.err().startsWith("error: --allow '" + bad[0] + "'") && r.err().contains(bad[1]), r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
-        Failure f = assertThrows(Failure.class, () -> startB(serve.ClientAuth.NONE, new ArrayList<>(), "DNS:" + A));
+        Failure f = assertThrows(Failure.class, () -> startB(TlsServer.ClientAuth.NONE, new ArrayList<>(), "DNS:" + A));
         assertTrue(f.getMessage().contains("--client-auth none never asks for"), f.getMessage());
     }
 

@@ -171,7 +171,7 @@ class ClientTest {
 
     @Test
     void againstServeJava() {
-        try (var b = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withLog(l -> {}))) {
+        try (var b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withLog(l -> {}))) {
             int port = b.port();
             assertEquals("Hello from \"service-b\"", probe(port, "/", cert(dir, "service-a")).expectOk().out());
             // The JDK server over TLS 1.3: an alert or a closed connection; the recorded CertificateRequest tells.
@@ -201,7 +201,7 @@ class ClientTest {
 
     @Test
     void staticProbeForTutorialJava() {
-        try (var b = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withLog(l -> {}))) {
+        try (var b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withLog(l -> {}))) {
             var o = client.Options.of("https://" + B + ":" + b.port() + "/").withCacert(dir.resolve("ca.crt"))
                     .withResolve(TlsPeers.resolve(B, b.port()));
             client.Result ok = client.probe(o.withCert(dir.resolve("service-a.crt"), dir.resolve("service-a.key")));

@@ -868,7 +868,7 @@ class DefectCorpusTest {
         List<String> problems = new ArrayList<>();
         int cases = 0;
         long t0 = System.nanoTime();
-        try (serve.Running b = serve.start(serve.Config.of(HOST, dir, 0, serve.ClientAuth.WANT).withLog(log::add))) {
+        try (Service b = Service.start(serve.config(HOST, dir, 0, TlsServer.ClientAuth.WANT).withLog(log::add))) {
             for (String bad : CONTROLS) {
                 byte[] der = cert(caCert, caKey, leafKey.getPublic(), name(BCStyle.CN, "evil" + bad), List.of(
                         ext(Extension.subjectAlternativeName, false, sans(new GeneralName(GeneralName.dNSName, new DERIA5String("x" + bad + ".example.com")))),

@@ -112,7 +112,7 @@ class HttpCorpusTest {
         List<String> defects = new ArrayList<>();
         long start = System.nanoTime();
         List<Case> corpus = corpus();
-        try (var service = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NONE).withLimits(limits).withLog(log::add))) {
+        try (var service = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NONE).withLimits(limits).withLog(log::add))) {
             for (Case c : corpus) {
                 String outcome;
                 try {

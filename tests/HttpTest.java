@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HttpTest {
     @TempDir static Path dir;
-    static serve.Running service;
+    static Service service;
     static SSLContext client;
     static final List<String> LOG = Collections.synchronizedList(new ArrayList<>());
 
@@ -41,7 +41,7 @@ class HttpTest {
     static void service() {
         Support.pki(dir, List.of("--key-type", "ec"), List.of("--key-type", "ec"), "service-b.example.com");
         var limits = new TlsServer.Limits(64, 16, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(5), 8192);
-        service = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NONE).withLimits(limits).withLog(LOG::add));
+        service = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NONE).withLimits(limits).withLog(LOG::add));
         client = Tls.context(null, Tls.trustManager(dir.resolve("ca.crt")));
     }
 

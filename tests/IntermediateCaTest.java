@@ -169,7 +169,7 @@ class IntermediateCaTest {
      */
     @Test
     void serveAndItsClientsVerifyTheChainTrustingOnlyTheRoot() throws Exception {
-        try (var b = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withLog(l -> {}))) {
+        try (var b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withLog(l -> {}))) {
             int port = b.port();
             client.Result ok = probe(port, dir.resolve("service-a.crt"));
             assertEquals(0, ok.exitCode(), ok::explanation);
@@ -191,10 +191,8 @@ class IntermediateCaTest {
         }
         // The server's file without the intermediate: curl trusting only the root fails.
         Path leafOnly = leafOnly("service-b");
-        var c = serve.Config.of("service-b", dir, 0, serve.ClientAuth.NONE);
-        var bare = new serve.Config(c.name(), c.host(), c.port(), c.clientAuth(), leafOnly, dir.resolve("service-b.key"),
-                null, c.cacert(), null, List.of(), c.reloadInterval(), l -> {});
-        try (var b = serve.start(bare)) {
+        var bare = serve.config("service-b", dir, 0, TlsServer.ClientAuth.NONE).withCert(leafOnly, dir.resolve("service-b.key")).withLog(l -> {});
+        try (var b = Service.start(bare)) {
             Support.Result curl = TlsPeers.curl(dir, "ca.crt", B, b.port(), "/");
             assertEquals(60, curl.code(), curl::all);
             assertTrue(curl.err().contains("unable to get local issuer certificate"), curl::all);
@@ -206,16 +204,15 @@ class IntermediateCaTest {
     void chromiumVerifiesTheChainTrustingOnlyTheRoot() throws Exception {
         TlsPeers.requireChromium();
         Path home = TlsPeers.trustingHome(Files.createTempDirectory(dir, "chromium"), dir.resolve("ca.crt"));
-        try (var b = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NONE).withLog(l -> {}))) {
+        try (var b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NONE).withLog(l -> {}))) {
             Support.Result r = TlsPeers.chromium(dir, home, "https://" + B + ":" + b.port() + "/", B);
             assertTrue(r.out().contains("Hello from \"service-b\""), () -> r.out() + "\n" + TlsPeers.chromiumErrors(r));
             assertFalse(r.err().contains("Page load failed"), () -> TlsPeers.chromiumErrors(r));
         }
         // The same server with a file lacking the intermediate: Chromium cannot reach the root.
-        var c = serve.Config.of("service-b", dir, 0, serve.ClientAuth.NONE);
-        var bare = new serve.Config(c.name(), c.host(), c.port(), c.clientAuth(), leafOnly("service-b"),
-                dir.resolve("service-b.key"), null, c.cacert(), null, List.of(), c.reloadInterval(), l -> {});
-        try (var b = serve.start(bare)) {
+        var bare = serve.config("service-b", dir, 0, TlsServer.ClientAuth.NONE).withCert(leafOnly("service-b"), dir.resolve("service-b.key"))
+                .withLog(l -> {});
+        try (var b = Service.start(bare)) {
             Support.Result r = TlsPeers.chromium(dir, home, "https://" + B + ":" + b.port() + "/", B);
             assertFalse(r.out().contains("Hello from \"service-b\""), r::out);
             assertTrue(r.err().contains("Page load failed: net::ERR_CERT_AUTHORITY_INVALID"), () -> TlsPeers.chromiumErrors(r));

@@ -30,7 +30,7 @@ class InteropBrowserTest {
     static Path dir;
     static Path trustingHome, emptyHome;
 
-    private final List<serve.Running> servers = new ArrayList<>();
+    private final List<Service> servers = new ArrayList<>();
 
     @BeforeAll
     static void pki() {
@@ -40,7 +40,7 @@ class InteropBrowserTest {
 
     @AfterEach
     void stopServers() {
-        servers.forEach(serve.Running::stop);
+        servers.forEach(Service::stop);
     }
 
     /** Chromium checks keyUsage for RSA keys under a local root (Chrome 124+), so both key kinds run. */
@@ -83,10 +83,9 @@ class InteropBrowserTest {
      * (host service-a.example.com). Its page is the text PAGE. Stopped after each test.
      */
     private String servePage(String cert) {
-        var c = serve.Config.of("service-a", dir, 0, serve.ClientAuth.NONE);
-        var withCert = new serve.Config(c.name(), c.host(), c.port(), c.clientAuth(), dir.resolve(cert + ".crt"),
-                dir.resolve(cert + ".key"), null, c.cacert(), null, List.of(), c.reloadInterval(), l -> {});
-        serve.Running running = serve.start(withCert);
+        var withCert = serve.config("service-a", dir, 0, TlsServer.ClientAuth.NONE)
+                .withCert(dir.resolve(cert + ".crt"), dir.resolve(cert + ".key")).withLog(l -> {});
+        Service running = Service.start(withCert);
         servers.add(running);
         return "https://" + A + ":" + running.port() + "/";
     }

@@ -200,7 +200,7 @@ class InteropNginxTest {
         requireTools();
         Support.issueInto(dir, "--name", "gateway", "gateway.example.com");
         List<String> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        try (var b = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withAllow("DNS:gateway.example.com")
+        try (var b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withAllow("DNS:gateway.example.com")
                 .withLog(log::add))) {
             try (TlsPeers.Nginx gateway = TlsPeers.startNginxProxy(dir, "gateway", "gateway", B, b.port())) {
                 Support.Result r = TlsPeers.curl(dir, "ca.crt", "gateway.example.com", gateway.port(), "/whoami", "-w", TlsPeers.HTTP_CODE);

@@ -83,16 +83,16 @@ class InteropOpensslTest {
      * reports an established connection, then the server's alert (TlsPeers.ALERT) ends it.
      */
     @ParameterizedTest
-    @EnumSource(serve.ClientAuth.class)
-    void sClientAgainstServeJava(serve.ClientAuth mode) {
-        try (var b = serve.start(serve.Config.of("service-b", dir, 0, mode).withLog(l -> {}))) {
+    @EnumSource(TlsServer.ClientAuth.class)
+    void sClientAgainstServeJava(TlsServer.ClientAuth mode) {
+        try (var b = Service.start(serve.config("service-b", dir, 0, mode).withLog(l -> {}))) {
             for (TlsPeers.TlsVersion v : TlsPeers.TlsVersion.values()) {
                 Support.Result with = TlsPeers.sClient(dir, b.port(), B, "service-a", v.opensslFlag, "-brief");
                 assertEstablished(with, v);
                 assertTrue(with.out().contains(HELLO_B), () -> v + "\n" + with.all());
 
                 Support.Result without = TlsPeers.sClient(dir, b.port(), B, null, v.opensslFlag, "-brief");
-                if (mode != serve.ClientAuth.NEED) {
+                if (mode != TlsServer.ClientAuth.NEED) {
                     assertEstablished(without, v);
                     assertTrue(without.out().contains(HELLO_B), () -> v + "\n" + without.all());
                     continue;

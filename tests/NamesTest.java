@@ -114,7 +114,7 @@ class NamesTest {
     @Test
     void clientAndServeShowTheSameNames() {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        try (var b = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withLog(log::add))) {
+        try (var b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withLog(log::add))) {
             String url = "https://" + Support.B + ":" + b.port() + "/whoami", resolve = TlsPeers.resolve(Support.B, b.port());
 
             // -v and /whoami: the server's chain, the CAs it accepts, what we sent, what it saw.

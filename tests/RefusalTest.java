@@ -17,6 +17,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RefusalTest {
     @TempDir static Path dir;
-    static serve.Running service;
+    static Service service;
     static final List<String> LOG = Collections.synchronizedList(new ArrayList<>());
     static final String B = "service-b.example.com";
 
@@ -55,7 +56,7 @@ class RefusalTest {
         Support.cli(new ca(), "revoke", "--dir", dir.toString(), dir.resolve("revoked.crt").toString()).expectOk();
         expired();
         foreign();
-        service = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withCrl(dir.resolve("ca.crl")).withLog(LOG::add));
+        service = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withCrl(dir.resolve("ca.crl")).withLog(LOG::add));
     }
 
     @AfterAll
@@ -141,6 +142,60 @@ class RefusalTest {
             assertTrue(line.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ 127\\.0\\.0\\.1:\\d+ TLSv1\\.[23] refused: .*"),
                     "a refusal line has the time, the caller's address and port, the TLS version and the reason: " + line);
             if (sent == Sent.EXPIRED) assertTrue(line.contains("expired on "), line);
+        }
+    }
+
+    /**
+     * A caller that refuses our certificate: curl without our CA. Over TLS 1.2 its alert reads
+     * unknown_ca; over TLS 1.3 it comes unencrypted, or as a bare close. The log gives the same plain
+     * reason every time, twenty times over TLS 1.3, whichever way the refusal arrived.
+     */
+    @Test
+    void aCallerThatRefusesOurCertificateIsLoggedSoOverBothVersions() {
+        String reason = " refused: the client refused our certificate or the handshake (";
+        for (int i = 0; i < 21; i++) {
+            boolean tls13 = i < 20;
+            int before = LOG.size();
+            List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--resolve", B + ":" + service.port() + ":127.0.0.1"));
+            cmd.addAll(tls13 ? List.of("--tlsv1.3") : List.of("--tls-max", "1.2"));
+            cmd.add("https://" + B + ":" + service.port() + "/");
+            Support.Result r = Support.exec(dir, Map.of(), Support.WAIT, cmd);
+            assertEquals(60, r.code(), r::all); // curl: the server's certificate is not trusted
+            String line = awaitLine(before, " refused: ");
+            assertTrue(line.contains((tls13 ? " TLSv1.3" : " TLSv1.2") + reason), "call " + (i + 1) + ": " + line);
+            if (!tls13) assertTrue(line.endsWith("(alert unknown_ca from the client)"), line);
+        }
+    }
+
+    /**
+     * A burst of refusals over the log's rate, and then none: the count of the lines left out is
+     * still written (on the service's timer), not only with a next refusal that may never come.
+     */
+    @Test
+    void aBurstThatEndsIsCounted() throws Exception {
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        try (Service b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withLog(log::add))) {
+            for (int i = 0; i < 80; i++)
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", b.port())) {
+                    s.getOutputStream().write('x'); // not a TLS record: one refusal line each
+                    s.getInputStream().read(); // the service closes it
+                }
+            long total = 0;
+            for (long end = System.nanoTime() + Duration.ofSeconds(10).toNanos(); total < 80 && System.nanoTime() < end; Support.sleep(50))
+                total = accounted(log);
+            assertEquals(80, total, () -> "refusals written and counted:\n" + String.join("\n", log));
+            assertTrue(log.stream().anyMatch(l -> l.contains("more refusal lines were not written")), String.join("\n", log));
+        }
+    }
+
+    /** The refusal lines written, plus those the notes count as left out. */
+    static long accounted(List<String> log) {
+        synchronized (log) {
+            long n = 0;
+            for (String l : log)
+                if (l.contains(" refused: not TLS")) n++;
+                else if (l.contains("more refusal lines were not written")) n += Long.parseLong(l.replaceAll(".*\\((\\d+) more refusal lines.*", "$1"));
+            return n;
         }
     }
 

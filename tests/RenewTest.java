@@ -45,7 +45,7 @@ class RenewTest {
         byte[] key = Files.readAllBytes(dir.resolve("service-b.key"));
         X509Certificate old = cert("service-b.crt");
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        try (var b = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NONE).withLog(log::add))) {
+        try (var b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NONE).withLog(log::add))) {
             assertEquals(old.getSerialNumber(), Support.servedSerial(b.port(), B, dir));
 
             Support.Result r = issue("--renew", dir.resolve("service-b.crt").toString()).expectOk();

@@ -20,14 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ResumptionTest {
     @TempDir static Path dir;
-    static serve.Running service;
+    static Service service;
     static final String B = Support.B;
 
     @BeforeAll
     static void service() {
         Support.requireTool("openssl", "openssl");
         Support.pki(dir, List.of("--key-type", "ec"), List.of("--key-type", "ec"), B, "service-a.example.com");
-        service = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withLog(l -> { }));
+        service = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withLog(l -> { }));
     }
 
     @AfterAll

@@ -142,8 +142,8 @@ class RevocationTest {
 
     // ---------------------------------------------------------------- serve.java --crl
 
-    static serve.Running startB(Path dir, List<String> log) {
-        return serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withCrl(dir.resolve("ca.crl")).withLog(log::add));
+    static Service startB(Path dir, List<String> log) {
+        return Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withCrl(dir.resolve("ca.crl")).withLog(log::add));
     }
 
     static Support.Result client(Path dir, int port, String name) {
@@ -262,7 +262,7 @@ class RevocationTest {
     void wantModeWithACrlStillAdmitsCallersWithoutACertificate(@TempDir Path dir) {
         pki(dir);
         revoke(dir, dir.resolve("service-a.crt").toString()).expectOk();
-        try (var b = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.WANT).withCrl(dir.resolve("ca.crl")).withLog(l -> {}))) {
+        try (var b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.WANT).withCrl(dir.resolve("ca.crl")).withLog(l -> {}))) {
             Support.Result anonymous = Support.cli(new client(), "--cacert", dir.resolve("ca.crt").toString(),
                     "--resolve", TlsPeers.resolve(B, b.port()), "https://" + B + ":" + b.port() + "/");
             assertEquals(0, anonymous.code(), "want: no certificate is fine, --crl judges only certificates sent: " + anonymous.all());
@@ -276,13 +276,13 @@ class RevocationTest {
         pki(dir);
         Support.pki(other, List.of("--cn", "Other root CA", "--key-type", "ec"), List.of());
         revoke(other).expectOk();
-        var c = serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withLog(l -> {});
-        Failure f = assertThrows(Failure.class, () -> serve.start(c.withCrl(other.resolve("ca.crl"))));
+        var c = serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withLog(l -> {});
+        Failure f = assertThrows(Failure.class, () -> Service.start(c.withCrl(other.resolve("ca.crl"))));
         assertTrue(f.getMessage().contains("is not signed by a CA in " + dir.resolve("ca.crt")), f.getMessage());
-        Failure none = assertThrows(Failure.class, () -> serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NONE)
+        Failure none = assertThrows(Failure.class, () -> Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NONE)
                 .withCrl(other.resolve("ca.crl")).withLog(l -> {})));
         assertTrue(none.getMessage().contains("--client-auth none never asks for"), none.getMessage());
-        Failure missing = assertThrows(Failure.class, () -> serve.start(c.withCrl(dir.resolve("nope.crl"))));
+        Failure missing = assertThrows(Failure.class, () -> Service.start(c.withCrl(dir.resolve("nope.crl"))));
         assertTrue(missing.getMessage().contains("nope.crl"), missing.getMessage());
     }
 

@@ -28,12 +28,12 @@ class SecureDefaultsTest {
 
     @TempDir
     static Path dir;
-    static serve.Running b;
+    static Service b;
 
     @BeforeAll
     static void start() {
         Support.pki(dir, List.of("--cn", "Defaults root CA"), List.of(), A, B);
-        b = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withLog(l -> {}));
+        b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withLog(l -> {}));
     }
 
     @AfterAll
@@ -108,9 +108,9 @@ class SecureDefaultsTest {
             assertTrue(r.err().contains("share no protocol version or cipher suite") && r.err().contains("no RSA key exchange, no CBC"), r.err());
 
             // serve.java's peer routes use the same parameters through the JDK's HttpClient.
-            var configA = serve.Config.of("service-a", dir, 0, serve.ClientAuth.NONE)
+            var configA = serve.config("service-a", dir, 0, TlsServer.ClientAuth.NONE)
                     .withPeer(URI.create("https://" + B + ":" + s.port() + "/"), List.of(TlsPeers.resolve(B, s.port())));
-            String body = serve.callPeer(configA, null, dir.resolve("ca.crt"), Tls.parseResolve(configA.resolve()));
+            String body = Service.callPeer(configA, null, dir.resolve("ca.crt"), Tls.parseResolve(configA.resolve()));
             assertTrue(body.startsWith("error: no common TLS protocol or cipher"), body);
         }
         try (var ok = TlsPeers.sServer(dir, "service-b.crt", "service-b.key", "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256")) {
@@ -125,15 +125,15 @@ class SecureDefaultsTest {
     @Test
     void peerCallsVerifyTheHostName() {
         // Service A is told to call service-a.example.com, but service B answers there with B's certificate.
-        var configA = serve.Config.of("service-a", dir, 0, serve.ClientAuth.NONE)
+        var configA = serve.config("service-a", dir, 0, TlsServer.ClientAuth.NONE)
                 .withPeer(URI.create("https://" + A + ":" + b.port() + "/"), List.of(TlsPeers.resolve(A, b.port()))).withLog(l -> {});
         Tls.Identity idA = Tls.readIdentity(dir.resolve("service-a.crt"), dir.resolve("service-a.key"), null);
-        String body = serve.callPeer(configA, idA, dir.resolve("ca.crt"), Tls.parseResolve(configA.resolve()));
+        String body = Service.callPeer(configA, idA, dir.resolve("ca.crt"), Tls.parseResolve(configA.resolve()));
         assertTrue(body.startsWith("error: host name not in the server certificate"), body);
         assertTrue(body.contains("not valid for the name \"" + A + "\"") && body.contains("DNS:" + B), body);
         // The right name works, so it was the name that failed, not the trust.
         var right = configA.withPeer(URI.create("https://" + B + ":" + b.port() + "/"), List.of(TlsPeers.resolve(B, b.port())));
-        assertEquals("Hello from \"service-b\"", serve.callPeer(right, idA, dir.resolve("ca.crt"), Tls.parseResolve(right.resolve())));
+        assertEquals("Hello from \"service-b\"", Service.callPeer(right, idA, dir.resolve("ca.crt"), Tls.parseResolve(right.resolve())));
     }
 
     @Test

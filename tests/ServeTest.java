@@ -40,15 +40,15 @@ class ServeTest {
     }
 
     /** Service B on a free port (port 0) with the mode given; its log lines land in the list. */
-    static serve.Running startB(serve.ClientAuth mode, List<String> log) {
-        return serve.start(serve.Config.of("service-b", dir, 0, mode).withLog(log::add));
+    static Service startB(TlsServer.ClientAuth mode, List<String> log) {
+        return Service.start(serve.config("service-b", dir, 0, mode).withLog(log::add));
     }
 
     // ---------------------------------------------------------------- curl
 
     @ParameterizedTest
-    @EnumSource(serve.ClientAuth.class)
-    void curlInEachMode(serve.ClientAuth mode) {
+    @EnumSource(TlsServer.ClientAuth.class)
+    void curlInEachMode(TlsServer.ClientAuth mode) {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         try (var b = startB(mode, log)) {
             Support.Result with = TlsPeers.curl(dir, "ca.crt", B, b.port(), "/", "--cert", "service-a.crt", "--key", "service-a.key");
@@ -56,7 +56,7 @@ class ServeTest {
             assertEquals(HELLO_B, with.out());
 
             Support.Result without = TlsPeers.curl(dir, "ca.crt", B, b.port(), "/");
-            if (mode == serve.ClientAuth.NEED) {
+            if (mode == TlsServer.ClientAuth.NEED) {
                 // The tutorial's 4.3 failure, exit 56 as there, with the server's alert named.
                 assertEquals(56, without.code(), without.all());
                 assertFalse(without.out().contains("Hello"), without.all());
@@ -68,11 +68,11 @@ class ServeTest {
 
             Support.Result who = TlsPeers.curl(dir, "ca.crt", B, b.port(), "/whoami", "--cert", "service-a.crt", "--key", "service-a.key");
             assertEquals(0, who.code(), who.all());
-            if (mode == serve.ClientAuth.NONE)
+            if (mode == TlsServer.ClientAuth.NONE)
                 assertTrue(who.out().startsWith("No client certificate was sent"), "none asks for nothing: " + who.out());
             else
                 assertTrue(who.out().contains("subject: CN=" + A) && who.out().contains("issuer:  CN=ServeTest root CA"), who.out());
-            if (mode == serve.ClientAuth.WANT) {
+            if (mode == TlsServer.ClientAuth.WANT) {
                 Support.Result anonymous = TlsPeers.curl(dir, "ca.crt", B, b.port(), "/whoami");
                 assertTrue(anonymous.out().startsWith("No client certificate was sent (this service's client auth is want)"), anonymous.out());
             }
@@ -81,7 +81,7 @@ class ServeTest {
 
     @Test
     void needWithoutCertificateFailsOverTls12Too() {
-        try (var b = startB(serve.ClientAuth.NEED, new ArrayList<>())) {
+        try (var b = startB(TlsServer.ClientAuth.NEED, new ArrayList<>())) {
             Support.Result r = TlsPeers.curl(dir, "ca.crt", B, b.port(), "/", "--tlsv1.2", "--tls-max", "1.2");
             assertEquals(35, r.code(), "TLS 1.2: the handshake itself fails (curl's SSL connect error): " + r.all());
             assertTrue(TlsPeers.ALERT.matcher(r.err()).find(), "with the server's alert: " + r.err());
@@ -93,14 +93,14 @@ class ServeTest {
     // ---------------------------------------------------------------- openssl s_client
 
     @ParameterizedTest
-    @EnumSource(serve.ClientAuth.class)
-    void opensslInEachMode(serve.ClientAuth mode) {
+    @EnumSource(TlsServer.ClientAuth.class)
+    void opensslInEachMode(TlsServer.ClientAuth mode) {
         try (var b = startB(mode, new ArrayList<>())) {
             Support.Result with = TlsPeers.sClient(dir, b.port(), B, "service-a");
             assertTrue(with.out().contains(HELLO_B), with.all());
             assertTrue(with.out().contains("Verify return code: 0 (ok)"), with.out());
             Support.Result without = TlsPeers.sClient(dir, b.port(), B, null);
-            if (mode == serve.ClientAuth.NEED) {
+            if (mode == TlsServer.ClientAuth.NEED) {
                 assertFalse(without.out().contains("Hello"), without.all());
                 assertTrue(TlsPeers.ALERT.matcher(without.err()).find(), without.err());
             } else {
@@ -111,7 +111,7 @@ class ServeTest {
 
     @Test
     void refusesTls11() {
-        try (var b = startB(serve.ClientAuth.NONE, new ArrayList<>())) {
+        try (var b = startB(TlsServer.ClientAuth.NONE, new ArrayList<>())) {
             Support.Result r = TlsPeers.sClient(dir, b.port(), B, null, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0");
             assertNotEquals(0, r.code(), r.all());
             assertFalse(r.out().contains("Hello"), r.all());
@@ -132,8 +132,8 @@ class ServeTest {
     }
 
     @ParameterizedTest
-    @EnumSource(serve.ClientAuth.class)
-    void pythonInEachMode(serve.ClientAuth mode) {
+    @EnumSource(TlsServer.ClientAuth.class)
+    void pythonInEachMode(TlsServer.ClientAuth mode) {
         try (var b = startB(mode, new ArrayList<>())) {
             Support.Result with = python(b.port(), true, "/");
             assertEquals(0, with.code(), with.all());
@@ -142,7 +142,7 @@ class ServeTest {
             if ("true".equals(System.getenv("CI")))
                 assertTrue(with.err().contains("client: requests "), "python3 has no requests module: " + with.err());
             Support.Result without = python(b.port(), false, "/");
-            if (mode == serve.ClientAuth.NEED) {
+            if (mode == TlsServer.ClientAuth.NEED) {
                 // 3: ssl.SSLError (alert certificate required); 4: the connection reset or closed by the server
                 assertTrue(without.code() == 3 || without.code() == 4, "must fail at the TLS layer: " + without.all());
                 assertFalse(without.out().contains("Hello"), without.all());
@@ -157,11 +157,11 @@ class ServeTest {
 
     @Test
     void peerRoutesAnswerLikeTheTutorial() {
-        try (var b = startB(serve.ClientAuth.NEED, new ArrayList<>())) {
+        try (var b = startB(TlsServer.ClientAuth.NEED, new ArrayList<>())) {
             URI peer = URI.create("https://" + B + ":" + b.port() + "/");
-            var configA = serve.Config.of("service-a", dir, 0, serve.ClientAuth.NONE)
+            var configA = serve.config("service-a", dir, 0, TlsServer.ClientAuth.NONE)
                     .withPeer(peer, List.of(TlsPeers.resolve(B, b.port()))).withLog(l -> {});
-            try (var a = serve.start(configA)) {
+            try (var a = Service.start(configA)) {
                 Support.Result w = curlA(a.port(), "/w-mtls");
                 assertEquals(HELLO_B + "\n200", w.out(), w.all());
                 Support.Result woCert = curlA(a.port(), "/wo-cert-mtls");
@@ -186,7 +186,7 @@ class ServeTest {
     @Test
     void logsOneLinePerRequestAndBindsToLoopback() {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        try (var b = startB(serve.ClientAuth.WANT, log)) {
+        try (var b = startB(TlsServer.ClientAuth.WANT, log)) {
             assertTrue(b.address().getAddress().isLoopbackAddress(), "binds 127.0.0.1 by default: " + b.address());
             TlsPeers.curl(dir, "ca.crt", B, b.port(), "/", "--cert", "service-a.crt", "--key", "service-a.key").expectOk();
             TlsPeers.curl(dir, "ca.crt", B, b.port(), "/nope");
@@ -201,23 +201,37 @@ class ServeTest {
     @Test
     void stopFreesThePortAndIsLogged() throws Exception {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        var b = startB(serve.ClientAuth.NEED, log);
+        var b = startB(TlsServer.ClientAuth.NEED, log);
         int port = b.port();
         b.stop();
         b.stop(); // twice is harmless
         assertEquals("stopped", log.get(log.size() - 1));
         // A new service starts on the same port at once, as a restart would.
-        try (var again = serve.start(serve.Config.of("service-b", dir, port, serve.ClientAuth.NEED).withLog(l -> { }))) {
+        try (var again = Service.start(serve.config("service-b", dir, port, TlsServer.ClientAuth.NEED).withLog(l -> { }))) {
             assertEquals(port, again.port());
+        }
+    }
+
+    /** A busy port: the error names a port that is free now, and --port 0; the port it names works. */
+    @Test
+    void aBusyPortSuggestsAFreeOne() {
+        try (Service first = startB(TlsServer.ClientAuth.NEED, new ArrayList<>())) {
+            Support.Result busy = Support.cli(new serve(), "--name", "service-b", "--dir", dir.toString(), "--port", "" + first.port());
+            assertEquals(1, busy.code(), busy::all);
+            var m = java.util.regex.Pattern.compile("use --port (\\d+), free now, or --port 0 for any free port").matcher(busy.err());
+            assertTrue(m.find(), busy::err);
+            try (Service second = Service.start(serve.config("service-b", dir, Integer.parseInt(m.group(1)), TlsServer.ClientAuth.NEED)
+                    .withLog(l -> {}))) {
+                assertEquals(Integer.parseInt(m.group(1)), second.port());
+            }
         }
     }
 
     @Test
     void refusesAKeyThatIsNotTheCertificatesAtStart() {
-        var c = serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED);
-        var mixed = new serve.Config(c.name(), c.host(), 0, c.clientAuth(), dir.resolve("service-b.crt"), dir.resolve("service-a.key"),
-                null, c.cacert(), null, List.of(), c.reloadInterval(), l -> {});
-        Failure f = assertThrows(Failure.class, () -> serve.start(mixed));
+        var mixed = serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED)
+                .withCert(dir.resolve("service-b.crt"), dir.resolve("service-a.key")).withLog(l -> {});
+        Failure f = assertThrows(Failure.class, () -> Service.start(mixed));
         assertTrue(f.getMessage().contains("does not belong to the certificate"), f.getMessage());
     }
 
@@ -238,6 +252,7 @@ class ServeTest {
             String out = Support.read(log);
             assertTrue(out.contains("Serving \"service-b\" on https://127.0.0.1:" + port + "/ (client auth: need"), out);
             assertTrue(out.strip().endsWith("stopped"), out);
+            assertFalse(out.contains("Ctrl-C"), "started with its output in a file, not at a terminal, it offers no Ctrl-C: " + out);
         } finally {
             Support.stop(p);
         }
@@ -249,7 +264,7 @@ class ServeTest {
     void hotReloadServesAReissuedCertificateAndRefusesABrokenOne(@TempDir Path own) throws Exception {
         Support.pki(own, List.of("--cn", "Reload root CA"), List.of(), B);
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        try (var b = serve.start(serve.Config.of("service-b", own, 0, serve.ClientAuth.NONE).withLog(log::add))) {
+        try (var b = Service.start(serve.config("service-b", own, 0, TlsServer.ClientAuth.NONE).withLog(log::add))) {
             BigInteger before = Support.servedSerial(b.port(), B, own);
             assertEquals(Pem.certificate(own.resolve("service-b.crt"), "c").getSerialNumber(), before);
 
@@ -263,6 +278,27 @@ class ServeTest {
             Support.awaitLog(log, "error: refused the new certificate files");
             assertEquals(reissued, Support.servedSerial(b.port(), B, own), "the old pair keeps serving");
             assertTrue(log.stream().anyMatch(l -> l.contains("still serving serial " + reissued.toString(16))), String.join("\n", log));
+        }
+    }
+
+    /**
+     * An encrypted key: its password is asked once, at start. A reload of a new pair encrypted with
+     * the same password uses the one kept, without asking (or reading the password's source) again.
+     */
+    @Test
+    void hotReloadOfAnEncryptedKeyNeverAsksAgain(@TempDir Path own) throws Exception {
+        Support.pki(own, List.of("--cn", "Reload root CA"), List.of("--key-password", "pass:s3cret"), B);
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        var config = serve.config("service-b", own, 0, TlsServer.ClientAuth.NONE).withLog(log::add)
+                .withKeyPassword(() -> { asked.incrementAndGet(); return "s3cret".toCharArray(); });
+        try (var b = Service.start(config)) {
+            assertEquals(1, asked.get(), "asked once at start");
+            Support.issueInto(own, "--force", "--key-password", "pass:s3cret", B).expectOk();
+            BigInteger reissued = Pem.certificate(own.resolve("service-b.crt"), "c").getSerialNumber();
+            Support.awaitLog(log, "reloaded ");
+            assertEquals(reissued, Support.servedSerial(b.port(), B, own), "a new connection sees the new serial");
+            assertEquals(1, asked.get(), "a reload does not ask again");
         }
     }
 }

@@ -250,6 +250,69 @@ class SuggestionsTest {
         Support.assertVerifyOk(pki, "ca.crt", "old-server.crt", "sslserver", true);
     }
 
+    /**
+     * The tutorial by hand: --dir hand, service A's key encrypted (its password in $KEY_PW). client.java
+     * without a certificate (tutorial 4.3.2), serve.java's /wo-cert-mtls (4.3.4) and trust.java's Java
+     * truststore hint each print a fix; each runs as printed, in the folder the user is in, and works.
+     */
+    @Test
+    void handFolderWithAnEncryptedKeySuggestionsRunAsPrinted() throws Exception {
+        ok("./jbang ca.java --dir hand --key-type ec");
+        ok("./jbang issue.java --dir hand --key-type ec --key-password env:KEY_PW service-a.example.com");
+        ok("./jbang issue.java --dir hand --key-type ec service-b.example.com");
+        assertTrue(Support.read(repo.resolve("hand/service-a.key")).contains("ENCRYPTED"), "service-a's key should be encrypted");
+        int pb = Support.freePort(), pa = Support.freePort();
+        String resolveB = " --resolve service-b.example.com:" + pb + ":127.0.0.1 https://service-b.example.com:" + pb + "/";
+        Process b = Support.start(repo, ENV, work.resolve("hand-b.log"), List.of("bash", "-c",
+                "exec ./jbang serve.java --dir hand --name service-b --port " + pb));
+        Process a = Support.start(repo, ENV, work.resolve("hand-a.log"), List.of("bash", "-c",
+                "exec ./jbang serve.java --dir hand --name service-a --port " + pa + " --client-auth none --key-password env:KEY_PW"
+                        + " --peer https://service-b.example.com:" + pb + " --resolve service-b.example.com:" + pb + ":127.0.0.1"));
+        try {
+            Support.awaitPort(pb, Duration.ofSeconds(120), b, work.resolve("hand-b.log"));
+            Support.awaitPort(pa, Duration.ofSeconds(120), a, work.resolve("hand-a.log"));
+
+            // 4.3.2: no client certificate. The fix names hand/ and the password form the user gave.
+            Support.Result none = sh("./jbang client.java --dir hand --key-password env:KEY_PW" + resolveB);
+            assertEquals(Diagnosis.Problem.CLIENT_CERT_REQUIRED.exitCode, none.code(), none::all);
+            String flags = certFlags(none.err());
+            assertEquals("--cert hand/service-a.crt --key hand/service-a.key --key-password env:KEY_PW", flags);
+            assertTrue(ok("./jbang client.java --dir hand " + flags + resolveB).out().contains("Hello from \"service-b\""));
+            // Without a password form given, the fix asks on the terminal rather than leaving the password out.
+            Support.Result asked = sh("./jbang client.java --dir hand" + resolveB);
+            assertEquals("--cert hand/service-a.crt --key hand/service-a.key --key-password prompt", certFlags(asked.err()), asked::all);
+
+            // 4.3.4: service A calls B without a certificate; its fix names A's folder and password form.
+            Support.Result woCert = ok("curl -sS --max-time 30 --cacert hand/ca.crt --resolve service-a.example.com:" + pa
+                    + ":127.0.0.1 https://service-a.example.com:" + pa + "/wo-cert-mtls");
+            assertTrue(woCert.out().startsWith("error: " + Diagnosis.Problem.CLIENT_CERT_REQUIRED.title), woCert::all);
+            String aFlags = certFlags(woCert.out());
+            assertEquals("--cert hand/service-a.crt --key hand/service-a.key --key-password env:KEY_PW", aFlags);
+            assertTrue(ok("./jbang client.java --dir hand " + aFlags + resolveB).out().contains("Hello from \"service-b\""));
+        } finally {
+            Support.stop(a);
+            Support.stop(b);
+        }
+
+        // trust.java: the Java truststore it names is the one its hint makes, in hand/.
+        Files.createDirectories(repo.resolve("hand-rootfs/usr/local/share/ca-certificates"));
+        Support.Result install = ok("./jbang trust.java install --dir hand --root hand-rootfs --system-layout debian");
+        Matcher java = Pattern.compile("-Djavax\\.net\\.ssl\\.trustStore=(\\S+) ").matcher(install.out());
+        assertTrue(java.find(), install::out);
+        assertEquals("hand/truststore.p12", java.group(1));
+        String make = suggested(install.out(), "(make it: ");
+        assertEquals("./jbang trust.java export --dir hand --format truststore", make);
+        ok(make);
+        assertTrue(Files.isRegularFile(repo.resolve("hand/truststore.p12")), "the hint's command wrote no hand/truststore.p12");
+    }
+
+    /** The client flags in a "no client certificate" fix: "e.g. --cert ... --key ...[ --key-password SPEC]". */
+    static String certFlags(String text) {
+        Matcher m = Pattern.compile("e\\.g\\. (--cert .*? --key .*?)\\. \\(Seen as").matcher(text);
+        assertTrue(m.find(), () -> "no fix with --cert in:\n" + text);
+        return m.group(1);
+    }
+
     /** Retries a command until it succeeds (serve.java reloads its files within seconds); at most 30 s. */
     static void awaitSuccess(String command) {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();

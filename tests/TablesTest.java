@@ -79,18 +79,18 @@ class TablesTest {
 
     @Test
     void theRoutesAreDeclaredOnceAndShownAsDeclared() throws Exception {
-        List<List<String>> expected = Arrays.stream(serve.Route.values()).map(r -> List.of("`" + r.path + "`", r.does)).toList();
+        List<List<String>> expected = Arrays.stream(Service.Route.values()).map(r -> List.of("`" + r.path + "`", r.does)).toList();
         String doc = theOneDocWith("| route | what it answers |");
         assertEquals(expected, table(doc, "| route | what it answers |"), "the reference's routes differ from serve.java's enum Route");
         String help = words(Support.cli(new serve(), "--help").out());
-        for (serve.Route r : serve.Route.values())
+        for (Service.Route r : Service.Route.values())
             assertTrue(help.contains(words(r.path + " " + r.does)), "serve.java --help lacks " + r.path + ":\n" + help);
-        assertEquals("/ /whoami /w-mtls /wo-cert-mtls /wo-ca-mtls", serve.Route.list(), "the 404 page's list");
+        assertEquals("/ /whoami /w-mtls /wo-cert-mtls /wo-ca-mtls", Service.Route.list(), "the 404 page's list");
         // The header comment of serve.java names the routes in the enum's order.
         String header = Files.readString(Support.ROOT.resolve("serve.java")).lines().filter(l -> l.startsWith("// "))
                 .map(l -> l.substring(3)).reduce("", (a, b) -> a + " " + b);
         Matcher m = Pattern.compile("\\((/[^)]*)\\)").matcher(header);
         assertTrue(m.find(), "serve.java's header comment should list the routes in parentheses");
-        assertEquals(serve.Route.list(), m.group(1).replace(",", ""), "serve.java's header comment lists other routes");
+        assertEquals(Service.Route.list(), m.group(1).replace(",", ""), "serve.java's header comment lists other routes");
     }
 }

@@ -45,7 +45,7 @@ class TrustTest {
     static String name;
     static List<String> realStore;
 
-    private final List<serve.Running> servers = new ArrayList<>();
+    private final List<Service> servers = new ArrayList<>();
 
     @BeforeAll
     static void pki() throws IOException {
@@ -56,7 +56,7 @@ class TrustTest {
 
     @AfterEach
     void stopServers() {
-        servers.forEach(serve.Running::stop);
+        servers.forEach(Service::stop);
         // Whatever a test did, the machine's own store is as it was.
         assertEquals(realStore, listing(Path.of("/usr/local/share/ca-certificates")));
     }
@@ -192,7 +192,7 @@ class TrustTest {
         assertEquals(Files.readString(dir.resolve("ca.crt")), Files.readString(file));
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertTrue(r.out().contains("system store (Debian/Ubuntu): wrote " + file), r::out);
-        assertTrue(r.out().contains("Not refreshed (--root is not /). Refresh that tree with: chroot " + root + " update-ca-certificates"), r::out);
+        assertTrue(r.out().contains("Not refreshed (its root is not /). Refresh that tree with: chroot " + root + " update-ca-certificates"), r::out);
 
         if (updateCaCertificatesTakesFolders()) {
             Path bundle = refresh(root, false);
@@ -380,7 +380,7 @@ class TrustTest {
 
     /** serve.java as service-a on a free port of 127.0.0.1 (no client certificate asked); stopped after the test. */
     private String servePage() {
-        serve.Running running = serve.start(serve.Config.of("service-a", dir, 0, serve.ClientAuth.NONE).withLog(l -> {}));
+        Service running = Service.start(serve.config("service-a", dir, 0, TlsServer.ClientAuth.NONE).withLog(l -> {}));
         servers.add(running);
         return "https://" + A + ":" + running.port() + "/";
     }

@@ -1,4 +1,4 @@
-// Allow.java: who may call a service, by the names in their client certificate (serve.java --allow).
+// Allow.java: who may call a service, by the names in their client certificate (a service's allow-list).
 // A pattern is a SAN of one type (DNS:, URI:, IP:, EMAIL:) or the subject's CN (CN=), in the
 // notation openssl prints; * matches any run of characters. DNS names, e-mail addresses and CNs
 // compare without regard to case (RFC 4343, RFC 5280); URIs such as SPIFFE IDs compare exactly;

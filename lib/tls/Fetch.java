@@ -2,7 +2,7 @@
 //   - get(): over an SSLSocket, as client.java probes: connecting, the handshake, the request and
 //     the answer are separate steps, so a failure names its step, and one deadline bounds them all.
 //   - viaHttpClient(): with the JDK's HttpClient, as a service calls another (serve.java's peer
-//     routes); curl's --resolve is done there by a tiny local CONNECT tunnel.
+//     routes); curl's resolve (a host mapped to an address) is done there by a tiny local CONNECT tunnel.
 // Either way the handshake is recorded (Tls.Seen) and a failure comes back explained (Diagnosis).
 
 import java.io.ByteArrayOutputStream;
@@ -175,7 +175,7 @@ public final class Fetch {
     }
 
     /**
-     * curl's --resolve for the JDK's HttpClient. HttpClient looks names up itself, and Java 17 has
+     * curl's resolve (HOST:PORT:ADDR) for the JDK's HttpClient. HttpClient looks names up itself, and Java 17 has
      * no per-client resolver: -Djdk.net.hosts.file is JVM-wide and read once at start-up, and
      * InetAddressResolverProvider arrived in JDK 18 (jdk-tls-notes.md). So mapped names go through a
      * local HTTP CONNECT tunnel, the way HttpClient uses any proxy: the tunnel dials ADDR, and TLS

@@ -183,7 +183,7 @@ public final class Tls {
         return crls;
     }
 
-    /** A trust manager whose delegate can be swapped while serving: serve.java reloads --crl this way. */
+    /** A trust manager whose delegate can be swapped while serving: a service reloads its CRL this way. */
     public static final class ReloadableTrustManager extends X509ExtendedTrustManager {
         private final AtomicReference<X509ExtendedTrustManager> current;
 
@@ -254,7 +254,7 @@ public final class Tls {
 
     /**
      * Delegates to the JDK's checks and records what it saw. A null delegate trusts everything
-     * (--insecure). It extends X509ExtendedTrustManager so the JDK hands it the SSLEngine or socket,
+     * (insecure). It extends X509ExtendedTrustManager so the JDK hands it the SSLEngine or socket,
      * and the delegate checks the host name against the SAN there (endpoint identification "HTTPS");
      * a plain X509TrustManager would get a JDK wrapper instead.
      */
@@ -311,19 +311,11 @@ public final class Tls {
 
     /**
      * One call: url; identity to send (null: none); caFile to trust (null: the JDK's public CAs);
-     * insecure skips all server checks (curl -k); resolve maps "host:port" to an address (curl
-     * --resolve); connectTimeout bounds the TCP connect, maxTime the whole call; dir is the PKI folder
-     * the user named (--dir), so that the fixes a diagnosis suggests name it too, and keyPassword the
-     * --key-password SPEC of identity's key (null: none given), which a suggested renewal repeats.
+     * insecure skips all server checks (curl -k); resolve maps "host:port" to an address (as curl
+     * resolves); connectTimeout bounds the TCP connect, maxTime the whole call.
      */
     public record Call(URI url, Identity identity, Path caFile, boolean insecure,
-                       Map<String, InetSocketAddress> resolve, Duration connectTimeout, Duration maxTime, Path dir, String keyPassword) {
-        /** Without a PKI folder: hints then name certs/, the scripts' default. */
-        public Call(URI url, Identity identity, Path caFile, boolean insecure, Map<String, InetSocketAddress> resolve,
-                    Duration connectTimeout, Duration maxTime) {
-            this(url, identity, caFile, insecure, resolve, connectTimeout, maxTime, null, null);
-        }
-    }
+                       Map<String, InetSocketAddress> resolve, Duration connectTimeout, Duration maxTime) {}
 
     /** A client context for one call whose managers record into seen. */
     public static SSLContext recordingContext(Call c, Seen seen) {
@@ -337,7 +329,7 @@ public final class Tls {
      * Connects and completes the TLS handshake, recording into seen; the caller reads and writes,
      * then closes. The whole call is bounded by deadline (System.nanoTime()): a timer closes the
      * socket when it passes, so a server that drips one byte every half second cannot hold us past
-     * it, and seen.stage says what was stalled. Host name verification is on (RFC 2818), and --resolve
+     * it, and seen.stage says what was stalled. Host name verification is on (RFC 2818), and a mapped host
      * is only "connect to ADDR": SNI and the name check use the URL's host.
      */
     public static SSLSocket connect(Call c, Seen seen, long deadline) throws IOException {
@@ -433,12 +425,12 @@ public final class Tls {
         return u.getPort() != -1 ? u.getPort() : "http".equalsIgnoreCase(u.getScheme()) ? 80 : 443;
     }
 
-    /** "host:port" with the scheme's default port, lower case: the key of --resolve. */
+    /** "host:port" with the scheme's default port, lower case: the key of a host map (as curl resolves). */
     public static String hostPort(URI u) {
         return (u.getHost() == null ? "" : u.getHost().toLowerCase(Locale.ROOT)) + ":" + port(u);
     }
 
-    /** curl's --resolve HOST:PORT:ADDR (ADDR an IP address, [brackets] for IPv6), by "host:port". */
+    /** curl's resolve form HOST:PORT:ADDR (ADDR an IP address, [brackets] for IPv6), by "host:port". */
     public static Map<String, InetSocketAddress> parseResolve(List<String> specs) {
         Map<String, InetSocketAddress> map = new LinkedHashMap<>();
         for (String s : specs == null ? List.<String>of() : specs) {

@@ -57,7 +57,7 @@ public final class TlsServer implements AutoCloseable {
     /** none: no CertificateRequest; want: ask, accept none; need: refuse a handshake without a valid one. */
     public enum ClientAuth { NONE, WANT, NEED }
 
-    /** The limits that keep one caller from holding the service; each is a serve.java flag. */
+    /** The limits that keep one caller from holding the service; each is a setting of its own. */
     public record Limits(int maxConnections, int maxPerAddress, Duration handshakeTimeout, Duration requestTimeout,
                          Duration idleTimeout, int maxHeaderBytes) {
         public static Limits defaults() {
@@ -95,15 +95,36 @@ public final class TlsServer implements AutoCloseable {
         }
     }
 
-    /** Words for a refused client certificate chain, from the service (which knows its CRL and CAs). */
+    /**
+     * The settings a message may name. The command line names each as its option (Words.name);
+     * without one, a message names it in these plain words.
+     */
+    public enum Setting {
+        PORT("the port"), CLIENT_AUTH("the client auth mode"), CA("the trusted CA file"), KEY_PASSWORD("the key's password"),
+        ALLOW("the allow-list"), CRL("the CRL"), PEER("the peer"), RESOLVE("the host map"),
+        MAX_CONNECTIONS("the limit in all"), MAX_PER_ADDRESS("the limit per address"), HANDSHAKE_TIMEOUT("the handshake timeout");
+
+        public final String plain;
+
+        Setting(String plain) {
+            this.plain = plain;
+        }
+    }
+
+    /** Words for a refused client certificate chain, from the service (which knows its CRL and CAs), and the settings' names. */
     public interface Words {
         String refused(X509Certificate[] chain, CertificateException why);
+
+        default String name(Setting s) {
+            return s.plain;
+        }
     }
 
     private final ServerSocket listener;
     private final SSLContext ctx;
     private final SSLParameters parameters;
     private final Limits limits;
+    private final Words words;
     private final Handler handler;
     private final Consumer<String> log;
     private final RateLimit refusals = new RateLimit(10, 50);
@@ -112,15 +133,18 @@ public final class TlsServer implements AutoCloseable {
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private Thread counter;
 
     /** The protocol a handshake on this thread reached, recorded by the key manager; for refusal lines. */
     private static final ThreadLocal<String> PROTOCOL = new ThreadLocal<>();
 
-    private TlsServer(ServerSocket listener, SSLContext ctx, SSLParameters parameters, Limits limits, Handler handler, Consumer<String> log) {
+    private TlsServer(ServerSocket listener, SSLContext ctx, SSLParameters parameters, Limits limits, Words words, Handler handler,
+                      Consumer<String> log) {
         this.listener = listener;
         this.ctx = ctx;
         this.parameters = parameters;
         this.limits = limits;
+        this.words = words;
         this.handler = handler;
         this.log = log;
         // One thread per connection, at most maxConnections, started on demand; an idle one ends after 5 s.
@@ -141,8 +165,10 @@ public final class TlsServer implements AutoCloseable {
         ServerSocket listener = new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(bind, 511);
-        TlsServer server = new TlsServer(listener, ctx, sp, limits, handler, log);
+        TlsServer server = new TlsServer(listener, ctx, sp, limits, words, handler, log);
         Tls.daemon("serve-accept", server::acceptLoop).start();
+        server.counter = Tls.daemon("serve-refusal-count", server::countDropped);
+        server.counter.start();
         return server;
     }
 
@@ -160,6 +186,7 @@ public final class TlsServer implements AutoCloseable {
     @Override public void close() {
         if (closed) return;
         closed = true;
+        if (counter != null) counter.interrupt();
         Tls.closeQuietly(listener);
         workers.shutdown();
         try {
@@ -187,9 +214,9 @@ public final class TlsServer implements AutoCloseable {
             if (open.incrementAndGet() > limits.maxConnections() || mine.incrementAndGet() > limits.maxPerAddress()) {
                 boolean total = open.get() > limits.maxConnections();
                 release(remote.getAddress(), mine);
-                refused(remote, null, total ? "too many connections in all (" + limits.maxConnections() + ", --max-connections)"
+                refused(remote, null, total ? "too many connections in all (" + limits.maxConnections() + ", " + words.name(Setting.MAX_CONNECTIONS) + ")"
                         : "too many connections from " + remote.getAddress().getHostAddress() + " (" + limits.maxPerAddress()
-                        + ", --max-per-address)");
+                        + ", " + words.name(Setting.MAX_PER_ADDRESS) + ")");
                 Tls.closeQuietly(plain);
                 continue;
             }
@@ -238,7 +265,7 @@ public final class TlsServer implements AutoCloseable {
             tls.startHandshake();
         } catch (IOException e) {
             refused(remote, PROTOCOL.get(), dog.expired() ? "handshake timeout (no complete handshake within "
-                    + limits.handshakeTimeout().toSeconds() + " s, --handshake-timeout)" : handshakeFailure(e));
+                    + limits.handshakeTimeout().toSeconds() + " s, " + words.name(Setting.HANDSHAKE_TIMEOUT) + ")" : handshakeFailure(e, PROTOCOL.get()));
             linger(plain);
             return;
         } finally {
@@ -252,15 +279,24 @@ public final class TlsServer implements AutoCloseable {
         }
     }
 
-    /** The words for a failed handshake: the trust manager's, or what the exception shows. */
-    static String handshakeFailure(IOException e) {
+    /**
+     * The words for a failed handshake: the trust manager's, or what the exception shows. ourCertificate
+     * is the protocol of a handshake that got as far as sending our certificate (null: not so far).
+     */
+    static String handshakeFailure(IOException e, String ourCertificate) {
         Refusal r = (Refusal) Tls.find(e, Refusal.class);
         if (r != null) return r.getMessage();
         String text = Diagnosis.chainText(e);
         if (text.contains("Empty client certificate chain") || text.contains("certificate_required"))
             return "no client certificate (this service requires one)";
         String alert = Diagnosis.alert(text);
-        if (alert != null) return "the client refused our certificate or the handshake (alert " + alert + " from the client)";
+        String refused = "the client refused our certificate or the handshake";
+        if (alert != null) return refused + " (alert " + alert + " from the client)";
+        // Over TLS 1.3 a client that rejects our certificate (curl without our CA) sends its alert
+        // unencrypted, as a record of two bytes, when the JDK already expects encrypted ones: it
+        // reports "Insufficient buffer remaining for AEAD cipher fragment (2)". Two bytes are an alert.
+        if (text.contains("AEAD cipher fragment (2)"))
+            return refused + " (an alert from the client, sent unencrypted over TLS 1.3, so the JDK could not read which)";
         if (text.contains("no cipher suites in common") || text.contains("protocol") && text.contains("not supported")
                 || text.contains("No appropriate protocol") || text.contains("not enabled or not supported"))
             return "no common protocol: the client offers no TLS version or cipher suite we allow (TLS 1.2 and 1.3 with "
@@ -268,7 +304,9 @@ public final class TlsServer implements AutoCloseable {
         if (e instanceof SocketTimeoutException) return "handshake timeout (the client went quiet)";
         if (e instanceof EOFException || text.contains("terminated the handshake") || text.contains("Connection reset")
                 || e instanceof SocketException)
-            return "the client closed the connection during the handshake";
+            // After our certificate it was the client's turn: hanging up then is how it refuses without an alert.
+            return ourCertificate != null ? refused + " (it closed the connection after our certificate, without an alert)"
+                    : "the client closed the connection during the handshake";
         return "the handshake failed: " + Text.of(e);
     }
 
@@ -440,8 +478,28 @@ public final class TlsServer implements AutoCloseable {
     private void refusedLine(String line) {
         long dropped = refusals.take();
         if (dropped < 0) return;
-        if (dropped > 0) log.accept(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " (" + dropped + " more refusal lines were not written: over 10 a second)");
+        if (dropped > 0) droppedNote(dropped);
         log.accept(line);
+    }
+
+    /**
+     * The count of refusal lines not written, once a second while serving: a burst that ends is
+     * counted too, not only when the next refusal comes.
+     */
+    private void countDropped() {
+        while (!closed) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long dropped = refusals.takeDropped();
+            if (dropped > 0) droppedNote(dropped);
+        }
+    }
+
+    private void droppedNote(long dropped) {
+        log.accept(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " (" + dropped + " more refusal lines were not written: over 10 a second)");
     }
 
     /** A token bucket: take() is -1 when over the rate, else how many were dropped since the last success. */
@@ -465,6 +523,13 @@ public final class TlsServer implements AutoCloseable {
                 return -1;
             }
             tokens--;
+            long d = dropped;
+            dropped = 0;
+            return d;
+        }
+
+        /** The count dropped since the last line or drain, reset. */
+        synchronized long takeDropped() {
             long d = dropped;
             dropped = 0;
             return d;

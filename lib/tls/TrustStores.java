@@ -87,7 +87,7 @@ public final class TrustStores {
         if (Files.isDirectory(debian.dir()) || Files.exists(root.resolve("usr/sbin/update-ca-certificates"))) return debian;
         if (Files.isDirectory(fedora.dir()) || Files.exists(root.resolve("usr/bin/update-ca-trust"))) return fedora;
         throw Failure.of("cannot tell the system store under %s: neither %s (Debian/Ubuntu) nor %s (Fedora/RHEL) exists; "
-                + "give --system-layout debian or fedora", root, debian.dir(), fedora.dir());
+                + "name the layout (debian or fedora)", root, debian.dir(), fedora.dir());
     }
 
     /** Adds (or removes) ROOT/.../NAME.crt and, for the real root only, refreshes the store. */
@@ -100,7 +100,7 @@ public final class TrustStores {
         String state = installedState(file, ca);
         if (add) {
             if (state.equals("other"))
-                throw Failure.of("%s exists and holds another certificate; it is left alone (choose another name with --name)", file);
+                throw new Failure(Failure.Kind.EXISTS, String.format("%s exists and holds another certificate; it is left alone", file), null);
             if (state.equals("ours")) s.append("  system store (").append(l.distro()).append("): already in ").append(file).append('\n');
             else {
                 SafeFiles.writeAll(List.of(SafeFiles.OutFile.cert(file, Certs.pem(ca))), false);
@@ -115,7 +115,7 @@ public final class TrustStores {
         }
         String refresh = add ? l.refresh() : l.refreshAfterRemove();
         if (real) s.append(refreshSystem(refresh));
-        else s.append("  Not refreshed (--root is not /). Refresh that tree with: chroot ").append(r).append(' ').append(refresh).append('\n');
+        else s.append("  Not refreshed (its root is not /). Refresh that tree with: chroot ").append(r).append(' ').append(refresh).append('\n');
         return s.toString();
     }
 
@@ -238,7 +238,7 @@ public final class TrustStores {
             check(run(cmd, env), "keytool -importcert into " + store);
             return "  Java " + store + ": " + (exists ? "added" : "created it with") + " the trusted certificate \"" + alias + "\"\n"
                     + (Files.isSymbolicLink(store) ? "  Note: " + store + " is a link (Debian/Ubuntu's ca-certificates-java), which "
-                    + "update-ca-certificates rebuilds from the system store: --system covers Java there too.\n" : "");
+                    + "update-ca-certificates rebuilds from the system store: the system store covers Java there too.\n" : "");
         }
         check(run(concat(base, "-delete", "-alias", alias), env), "keytool -delete in " + store);
         return "  Java " + store + ": removed \"" + alias + "\"\n";
@@ -264,24 +264,6 @@ public final class TrustStores {
     public static String windowsCommands(Path caFile, X509Certificate ca, boolean add) {
         if (add) return "  Windows (an administrator's prompt):\n    certutil -addstore -f Root " + caFile.getFileName() + "\n";
         return "  Windows (an administrator's prompt):\n    certutil -delstore Root " + sha1Hex(ca) + "\n";
-    }
-
-    /** How to trust the CA in runtimes that ignore the system store. */
-    public static String runtimeCommands(Path caFile, String n, Path truststore) {
-        String ca = caFile.toAbsolutePath().toString();
-        String ts = truststore != null ? truststore.toAbsolutePath().toString() : "certs/truststore.p12";
-        return "Runtimes that do not read the system store need the CA named:\n"
-                + "  curl        curl --cacert " + ca + " https://service-a.example.com:7443/\n"
-                + "  Python      export SSL_CERT_FILE=" + ca + "        (ssl; replaces the default CAs)\n"
-                + "              export REQUESTS_CA_BUNDLE=" + ca + "   (requests, which otherwise uses certifi)\n"
-                + "  Node.js     export NODE_EXTRA_CA_CERTS=" + ca + "  (added to Node's own CAs)\n"
-                + "  Java        java -Djavax.net.ssl.trustStore=" + ts + " -Djavax.net.ssl.trustStorePassword=changeit ...\n"
-                + (truststore == null ? "              (make it: ./jbang trust.java export --format truststore)\n" : "")
-                + "  Docker      docker run -v " + ca + ":/usr/local/share/ca-certificates/" + n + ".crt:ro IMAGE \\\n"
-                + "                sh -c 'update-ca-certificates && exec YOUR-COMMAND'      (Debian/Ubuntu images)\n"
-                + "  Kubernetes  kubectl create configmap " + n + " --from-file=ca.crt=" + ca + "\n"
-                + "              mount it (a configMap volume, mountPath /etc/private-ca) and set\n"
-                + "              SSL_CERT_FILE or NODE_EXTRA_CA_CERTS to /etc/private-ca/ca.crt\n";
     }
 
     // ================================================================ running tools
