@@ -856,6 +856,89 @@ class DefectCorpusTest {
     }
 
     /**
+     * Answers that pass a limit of the probe (16 MiB of body however it is framed, 1000 header lines,
+     * 64 KiB a line) or that the server cuts short: client.java prints what arrived, says on stderr
+     * that it is partial and exits 18. Answers just within each limit still pass, whole.
+     */
+    @Test
+    void cutAnswersSaySoAndExitNonZero() throws Exception {
+        X509Certificate[] chain = {Pem.certificate(pki.resolve("svc.crt"), "c"), caCert};
+        PrivateKey leafPriv = Cli.readKey(pki.resolve("svc.key"), "key", null, "x");
+        int max = Fetch.MAX_BODY;
+        byte[] ok = "HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII);
+        Map<String, byte[]> cut = new LinkedHashMap<>(), whole = new LinkedHashMap<>();
+        cut.put("a body of 16 MiB + 1 byte (Content-Length)", concat(head("Content-Length: " + (max + 1)), filler(max + 1)));
+        cut.put("a body of 17 MiB (Content-Length)", concat(head("Content-Length: " + (max + (1 << 20))), filler(max + (1 << 20))));
+        cut.put("a body that announces 1 TiB", concat(head("Content-Length: " + (1L << 40)), filler(max + 10)));
+        cut.put("a body of 17 MiB (no framing, HTTP/1.0)", concat("HTTP/1.0 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII), filler(max + (1 << 20))));
+        cut.put("a body of 17 MiB in 1 MiB chunks", concat(head("Transfer-Encoding: chunked"), chunks(17, 1 << 20, true)));
+        cut.put("a body of 16 MiB + 1 in two chunks", concat(head("Transfer-Encoding: chunked"),
+                concat(chunk(filler(max)), concat(chunk(filler(1)), "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)))));
+        cut.put("1001 header lines", concat(ok, "X: y\r\n".repeat(1001).getBytes(StandardCharsets.US_ASCII)));
+        cut.put("100,000 header lines", concat(ok, "X: y\r\n".repeat(100_000).getBytes(StandardCharsets.US_ASCII)));
+        cut.put("a header line of 64 KiB + 1", concat(ok, ("X: " + "y".repeat((64 << 10) - 2) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+        cut.put("a header line of 1 MiB", concat(ok, ("X: " + "y".repeat(1 << 20) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+        cut.put("a status line of 1 MiB", ("HTTP/1.1 200 " + "y".repeat(1 << 20) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        cut.put("a chunk-size line of 1 MiB", concat(head("Transfer-Encoding: chunked"), ("1" + "0".repeat(1 << 20) + "\r\n").getBytes(StandardCharsets.US_ASCII)));
+        cut.put("half of the Content-Length, then closed", concat(head("Content-Length: 100"), filler(50)));
+        cut.put("a Content-Length and no body, then closed", head("Content-Length: 100"));
+        cut.put("a chunk cut in the middle, then closed", concat(head("Transfer-Encoding: chunked"), "64\r\nabc".getBytes(StandardCharsets.US_ASCII)));
+        cut.put("chunks without the last one, then closed", concat(head("Transfer-Encoding: chunked"), chunks(3, 10, false)));
+        cut.put("an HTTP 500 with a cut body", concat("HTTP/1.1 500 Oops\r\nContent-Length: 100\r\n\r\n".getBytes(StandardCharsets.US_ASCII), filler(10)));
+        whole.put("a body of exactly 16 MiB (Content-Length)", concat(head("Content-Length: " + max), filler(max)));
+        whole.put("a body of exactly 16 MiB (no framing, HTTP/1.0)", concat("HTTP/1.0 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII), filler(max)));
+        whole.put("a body of exactly 16 MiB in 1 MiB chunks", concat(head("Transfer-Encoding: chunked"), chunks(16, 1 << 20, true)));
+        whole.put("1000 header lines", concat(ok, ("X: y\r\n".repeat(999) + "Content-Length: 2\r\n\r\nok").getBytes(StandardCharsets.US_ASCII)));
+        whole.put("a header line just under 64 KiB", concat(ok, ("X: " + "y".repeat((64 << 10) - 4) + "\r\nContent-Length: 2\r\n\r\nok").getBytes(StandardCharsets.US_ASCII)));
+        List<Hostile> servers = new ArrayList<>();
+        try {
+            Corpus c = corpus();
+            c.limitMs = 30_000;
+            String cls = "11 cut answers";
+            for (boolean isCut : new boolean[] {true, false})
+                for (var e : (isCut ? cut : whole).entrySet()) {
+                    Hostile h = new Hostile(tls(chain, leafPriv), sock -> answer(sock, e.getValue()));
+                    servers.add(h);
+                    String resolve = HOST + ":" + h.port() + ":127.0.0.1", url = "https://" + HOST + ":" + h.port() + "/";
+                    byte[] sent = e.getValue();
+                    c.add(cls, e.getKey(), isCut ? Corpus.Expect.REFUSE : Corpus.Expect.ACCEPT, r -> {
+                        if (!isCut) return r.code() == 0 && r.out().length() >= 2 ? null : "a whole answer not shown whole";
+                        if (r.code() != 18 || !r.err().contains("is incomplete")) return "exit " + r.code() + " without saying the answer is partial";
+                        // What did arrive is printed, and never more than the limit.
+                        return r.out().length() > max + 2 ? "printed more than 16 MiB" : null;
+                    }, "client", List.of("--cacert", s(pki.resolve("ca.crt")), "--resolve", resolve, url));
+                }
+            Corpus.Report r = c.run(2);
+            finish(r.table("Defect corpus (cut answers)"), r);
+            assertEquals(cut.size() + whole.size(), r.cases());
+        } finally {
+            for (Hostile h : servers) h.close();
+        }
+    }
+
+    static byte[] head(String header) {
+        return ("HTTP/1.1 200 OK\r\n" + header + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static byte[] filler(long n) {
+        byte[] b = new byte[(int) n];
+        Arrays.fill(b, (byte) 'a');
+        return b;
+    }
+
+    static byte[] chunk(byte[] data) {
+        return concat(concat((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII), data), "\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static byte[] chunks(int count, int size, boolean last) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        byte[] one = chunk(filler(size));
+        for (int i = 0; i < count; i++) b.writeBytes(one);
+        if (last) b.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return b.toByteArray();
+    }
+
+    /**
      * A client certificate whose names hold control characters, and requests whose path holds them,
      * against serve.java: curl's /whoami answer and every log line show them escaped, one line each.
      */

@@ -36,6 +36,7 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
     public enum Problem {
         UNKNOWN_HOST(6, "unknown host", "the host name could not be resolved (try --resolve)"),
         CONNECT_REFUSED(7, "connection refused", "nothing listens there"),
+        PARTIAL_ANSWER(18, "partial answer", "the answer was cut: the server closed early, or it passed a limit of the probe (16 MiB of body, 1000 header lines, 64 KiB a line); what arrived is printed"),
         HTTP_ERROR(22, "HTTP error status", "the server answered HTTP 400 or more"),
         TIMEOUT(28, "timeout", "connecting, the TLS handshake, or the answer took too long"),
         NO_COMMON_PROTOCOL(35, "no common TLS protocol or cipher", "the two sides share no TLS version or cipher suite"),
