@@ -69,9 +69,10 @@ public final class Pem {
         String shown = Text.escape(file.toString());
         try {
             if (Files.isDirectory(file)) throw Failure.of("cannot read %s %s: it is a folder", what, shown);
-            if (!Files.exists(file)) throw Failure.of("cannot read %s %s: no such file", what, shown);
+            if (!Files.exists(file)) throw Failure.of("cannot read %s %s: %s", what, shown, SafeFiles.whyMissing(file));
             if (!Files.isRegularFile(file))
                 throw Failure.of("cannot read %s %s: it is not a regular file (a pipe, socket or device), so it is not read", what, shown);
+            if (!Files.isReadable(file)) throw Failure.of("cannot read %s %s: %s", what, shown, SafeFiles.NOT_READABLE);
             if (Files.size(file) > MAX_INPUT_BYTES)
                 throw Failure.of("cannot read %s %s: %d bytes is far too large for a %s", what, shown, Files.size(file), what);
             byte[] bytes;
@@ -86,9 +87,9 @@ public final class Pem {
             if (deep != null) throw Failure.of("cannot read %s %s: %s", what, shown, deep);
             return bytes;
         } catch (NoSuchFileException e) {
-            throw Failure.of("cannot read %s %s: no such file", what, shown);
+            throw Failure.of("cannot read %s %s: %s", what, shown, SafeFiles.whyMissing(file));
         } catch (AccessDeniedException e) {
-            throw Failure.of("cannot read %s %s: permission denied", what, shown);
+            throw Failure.of("cannot read %s %s: %s", what, shown, SafeFiles.NOT_READABLE);
         } catch (IOException e) {
             throw Failure.of(e, "cannot read %s %s: %s", what, shown, Text.of(e));
         }
