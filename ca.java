@@ -379,8 +379,7 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
             int reasonCode = reasonCode(reason);
             Path caFile = caOptions.cert(dir.dir), keyFile = caOptions.key(dir.dir);
             Path crlFile = caFile.resolveSibling(caFile.getFileName().toString().replaceAll("\\.(crt|pem)$", "") + ".crl");
-            X509Certificate issuer = Pem.certificate(caFile, "CA certificate");
-            if (issuer.getBasicConstraints() < 0) throw Cli.fail("%s is not a CA certificate, so it keeps no CRL", caFile);
+            X509Certificate issuer = Pem.caCertificates(caFile, "CA certificate").get(0);
             PrivateKey caKey = Pem.privateKey(keyFile, "CA key", caOptions.passwordFor(keyFile));
             if (!Keys.matches(caKey, issuer.getPublicKey()))
                 throw Cli.fail("the key %s does not belong to the CA certificate %s (their public keys differ)", keyFile, caFile);

@@ -183,7 +183,7 @@ public class client implements Callable<Integer>, Cli.Setup {
             return new Result(Diagnosis.Problem.KEY_MISMATCH.exitCode, Diagnosis.Problem.KEY_MISMATCH, -1, "",
                     "Checked before connecting: " + Tls.keyMismatch(identity) + ". Any server would refuse the "
                             + "handshake, because we could not prove we own the certificate.", "");
-        if (o.cacert() != null) Pem.certificates(o.cacert(), "CA certificate"); // a bad file is a one-line error now
+        if (o.cacert() != null) Pem.caCertificates(o.cacert(), "CA certificate"); // a bad file is a one-line error now
         Tls.Call call = new Tls.Call(o.url(), identity, o.cacert(), o.insecure(), resolveMap, o.connectTimeout(), o.maxTime(), o.dir(),
                 o.keyPassword());
         Fetch.Outcome out = Fetch.get(call);

@@ -139,7 +139,7 @@ public class inspect implements Callable<Integer> {
         }
         if (connectTimeout < 1 || connectTimeout > 86_400) throw Cli.fail("--connect-timeout must be 1 to 86400 seconds");
         if (cacert == null && dir != null) cacert = dir.resolve("ca.crt");
-        List<X509Certificate> trusted = new ArrayList<>(cacert == null ? List.of() : Pem.certificates(cacert, "CA certificate"));
+        List<X509Certificate> trusted = new ArrayList<>(cacert == null ? List.of() : Pem.caCertificates(cacert, "CA certificate"));
         // Every certificate named on the command line: a key says which one it belongs to, and with
         // --lint a CA among them is the issuer of the others, as a reader of "--lint ca.crt leaf.crt" expects.
         List<Named> known = new ArrayList<>();

@@ -153,6 +153,71 @@ public final class Pem {
         return certs;
     }
 
+    /** The words for a certificate given as a CA that cannot act as one, the same in every script. */
+    public static final String NOT_A_CA = "is not a CA certificate (its basicConstraints lacks CA:TRUE)";
+
+    /**
+     * The certificates of a file given as CA certificates, to trust or to sign with. Each must be
+     * able to act as a CA: basicConstraints CA:TRUE (RFC 5280 4.2.1.9), or a self-signed X.509 v1
+     * root, as some old roots are; and a self-signed one must verify its own signature. Accepted as
+     * they are, a leaf or a damaged root would make every later handshake fail for a reason that
+     * points elsewhere. Fails with one line naming the certificate and what it is instead.
+     */
+    public static List<X509Certificate> caCertificates(Path file, String what) {
+        List<X509Certificate> certs = certificates(file, what);
+        for (int i = 0; i < certs.size(); i++) checkCa(certs.get(i), file, what, certs.size() == 1 ? "it" : "its certificate " + (i + 1));
+        return certs;
+    }
+
+    /** caCertificates' check of one certificate of file; which is "it" or "its certificate 2". */
+    public static void checkCa(X509Certificate c, Path file, String what, String which) {
+        String shown = Text.escape(file.toString());
+        boolean root = c.getSubjectX500Principal().equals(c.getIssuerX500Principal());
+        if (c.getBasicConstraints() < 0 && !(c.getVersion() == 1 && root && Certs.selfSigned(c)))
+            throw Failure.of("cannot use %s as a %s: %s (\"%s\") %s; give the certificate of %s", shown, what, which, Names.subject(c),
+                    NOT_A_CA, root ? "a CA instead" : "the CA that issued it (\"" + Names.issuer(c) + "\")");
+        if (root && !Certs.selfSigned(c))
+            throw Failure.of("cannot use %s as a %s: %s (\"%s\") is damaged: its own signature does not verify", shown, what, which,
+                    Names.subject(c));
+    }
+
+    /**
+     * The certificates of a file given as our own certificate and its chain (a server's or a
+     * client's): the first must not be a CA, since peers refuse a CA certificate as the end of a
+     * chain (and a CA's key in a service would let the service sign certificates).
+     */
+    public static List<X509Certificate> leafChain(Path file, String what) {
+        List<X509Certificate> certs = certificates(file, what);
+        X509Certificate first = certs.get(0);
+        if (first.getBasicConstraints() >= 0)
+            throw Failure.of("cannot use %s as a %s: %s (\"%s\") is a CA certificate, not one issued to a server or client; "
+                    + "give the certificate issued to the service, and the CA certificate where CAs are trusted",
+                    Text.escape(file.toString()), what, certs.size() == 1 ? "it" : "its first certificate", Names.subject(first));
+        return certs;
+    }
+
+    /**
+     * Checks that a file given as a Java truststore is one: a PKCS#12 file (DER, RFC 7292), a JKS
+     * or a JCEKS store. A missing file passes (it is created). Any other file, a PEM certificate
+     * most often, is refused before anything writes to it.
+     */
+    public static void checkKeyStore(Path file, String what) {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(file)) return;
+        byte[] bytes = read(file, what);
+        int magic = bytes.length < 4 ? 0 : ((bytes[0] & 0xff) << 24) | ((bytes[1] & 0xff) << 16) | ((bytes[2] & 0xff) << 8) | (bytes[3] & 0xff);
+        if (magic == 0xFEEDFEED || magic == 0xCECECECE) return;
+        if (!looksLikePem(bytes)) {
+            try {
+                new org.bouncycastle.pkcs.PKCS12PfxPdu(bytes);
+                return;
+            } catch (Exception | StackOverflowError e) {
+                // not PKCS#12 either: refused below
+            }
+        }
+        throw Failure.of("cannot use %s as a %s: it is not a Java keystore (PKCS#12, JKS or JCEKS); it holds %s", Text.escape(file.toString()),
+                what, looksLikePem(bytes) ? "PEM (" + kinds(bytes) + ")" : "other data");
+    }
+
     /** The first certificate of a file. */
     public static X509Certificate certificate(Path file, String what) {
         return certificates(file, what).get(0);
