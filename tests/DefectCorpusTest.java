@@ -138,6 +138,8 @@ class DefectCorpusTest {
         emptyValues(c);
         longInput(c);
         words(c);
+        utf8(c);
+        damagedDer(c);
         long generated = (System.nanoTime() - t0) / 1_000_000;
         Corpus.Report r = c.run(1);
         String table = r.table(String.format("Defect corpus (files, names and values; generated in %d ms)", generated));
@@ -197,12 +199,16 @@ class DefectCorpusTest {
 
     /** A case from a place: F is the file, OUT the case's output folder. */
     static void place(Corpus c, String cls, String kind, Corpus.Expect e, List<String> place, Path file) {
+        place(c, cls, kind, e, null, place, file);
+    }
+
+    static void place(Corpus c, String cls, String kind, Corpus.Expect e, Corpus.Check check, List<String> place, Path file) {
         List<String> args = new ArrayList<>();
         for (String a : place.subList(1, place.size())) {
             String v = a.replace("OUT", s(c.dir()));
             args.add(v.equals("F") ? s(file) : v.equals("file:F") ? "file:" + file : v);
         }
-        c.add(cls, kind, e, place.get(0), args);
+        c.add(cls, kind, e, check, place.get(0), args);
     }
 
     // 1. Inputs that are not regular files.
@@ -662,6 +668,165 @@ class DefectCorpusTest {
             c.add(cls, "serve --peer " + peer, Corpus.Expect.REFUSE, "serve", List.of("--dir", s(pki), "--name", "svc", "--port", "0", "--peer", peer));
         for (String r : List.of("x:99999:127.0.0.1", "x:1:999.1.1.1", "x:1", "x:1:127.0.0.1:9"))
             c.add(cls, "--resolve " + r, Corpus.Expect.REFUSE, "client", List.of("--resolve", r, "https://127.0.0.1:1/"));
+    }
+
+    /** Byte sequences that are not UTF-8 (RFC 3629): a bad continuation, bytes never used, a surrogate, overlong forms, a cut sequence. */
+    static final Map<String, byte[]> NOT_UTF8 = new LinkedHashMap<>();
+    static {
+        NOT_UTF8.put("C3 28", new byte[] {(byte) 0xC3, 0x28});
+        NOT_UTF8.put("FF FE", new byte[] {(byte) 0xFF, (byte) 0xFE});
+        NOT_UTF8.put("ED A0 80 (a surrogate)", new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80});
+        NOT_UTF8.put("C0 AF (overlong /)", new byte[] {(byte) 0xC0, (byte) 0xAF});
+        NOT_UTF8.put("E2 82 (cut)", new byte[] {(byte) 0xE2, (byte) 0x82});
+        NOT_UTF8.put("F8 88 80 80 80", new byte[] {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80});
+        NOT_UTF8.put("80 (a lone continuation)", new byte[] {(byte) 0x80});
+        NOT_UTF8.put("F4 90 80 80 (past U+10FFFF)", new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80});
+    }
+
+    static org.bouncycastle.asn1.ASN1Primitive raw(int tag, byte[] content) {
+        try {
+            return org.bouncycastle.asn1.ASN1Primitive.fromByteArray(tlv((byte) tag, content));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A name whose CN is a UTF8String holding these bytes as they are. */
+    static X500Name rawCn(byte[] bytes) {
+        return new X500Name(new RDN[] {new RDN(BCStyle.CN, raw(0x0C, bytes))});
+    }
+
+    // 12 and 13. Names that are not UTF-8, and IA5String names with bytes past ASCII: through every
+    // reader of a certificate or CSR, shown as their bytes say (never "Ã", never an exception's words).
+    static void utf8(Corpus c) throws Exception {
+        String cls = "12 names not UTF-8";
+        String ca = s(pki.resolve("ca.crt")), key = s(pki.resolve("ca.key"));
+        Path leafKeyFile = base.resolve("leaf.key"), edKeyFile = base.resolve("ed.key");
+        KeyPair ed = gen("Ed25519", 0);
+        if (!Files.exists(leafKeyFile)) {
+            Files.writeString(leafKeyFile, Certs.pem(leafKey.getPrivate()));
+            Files.writeString(edKeyFile, Certs.pem(ed.getPrivate()));
+        }
+        Corpus.Check plain = r -> (r.out() + r.err()).contains("\u00c3") ? "a name decoded as Latin-1" : null;
+        for (var e : NOT_UTF8.entrySet()) {
+            byte[] bytes = concat(concat("x".getBytes(StandardCharsets.US_ASCII), e.getValue()), ".example.com".getBytes(StandardCharsets.US_ASCII));
+            X500Name subject = rawCn(bytes);
+            List<Extension> leafExts = List.of(ext(Extension.subjectAlternativeName, false, sans(new GeneralName(GeneralName.dNSName, HOST))),
+                    ext(Extension.basicConstraints, true, der(new BasicConstraints(false))),
+                    ext(Extension.extendedKeyUsage, false, der(new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))));
+            List<Extension> caExts = List.of(ext(Extension.basicConstraints, true, der(new BasicConstraints(true))),
+                    ext(Extension.keyUsage, true, der(new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))));
+            byte[] leaf = pem("CERTIFICATE", cert(caCert, caKey, leafKey.getPublic(), subject, leafExts));
+            String k = e.getKey();
+            Corpus.Check shown = r -> r.out().contains("\\x") ? null : "the bytes are not shown escaped";
+            place(c, cls, "inspect of a certificate whose CN holds " + k, Corpus.Expect.ACCEPT, shown, List.of("inspect", "F"), c.file("u.crt", leaf));
+            place(c, cls, "--lint of a certificate whose CN holds " + k, Corpus.Expect.EITHER, List.of("inspect", "--lint", "--dir", s(pki), "F"), c.file("u.crt", leaf));
+            place(c, cls, "client --cert with a CN holding " + k, Corpus.Expect.REFUSE,
+                    List.of("client", "--cacert", ca, "--cert", "F", "--key", s(leafKeyFile), "-v", "https://127.0.0.1:1/"), c.file("u.crt", leaf));
+            place(c, cls, "issue renew of a certificate whose CN holds " + k, Corpus.Expect.EITHER,
+                    List.of("issue", "renew", "--ca", ca, "--ca-key", key, "F"), c.file("u.crt", leaf));
+            for (boolean edKey : new boolean[] {false, true}) {
+                KeyPair kp = edKey ? ed : leafKey;
+                byte[] root = pem("CERTIFICATE", cert(null, kp.getPrivate(), kp.getPublic(), subject, caExts, edKey ? "Ed25519" : "SHA256withECDSA",
+                        Instant.now().minus(1, ChronoUnit.HOURS), Instant.now().plus(90, ChronoUnit.DAYS)));
+                String what = (edKey ? "an Ed25519" : "an EC") + " root whose CN holds " + k;
+                Path rootKey = edKey ? edKeyFile : leafKeyFile;
+                for (List<String> place : List.of(List.of("inspect", "F"), List.of("inspect", "--lint", "F"),
+                        List.of("inspect", "--cacert", "F", s(pki.resolve("svc.crt"))),
+                        List.of("trust", "export", "--ca", "F", "--ca-key", s(rootKey), "--format", "truststore", "-o", "OUT/t.p12"),
+                        List.of("trust", "export", "--ca", "F", "--ca-key", s(rootKey), "--format", "vault", "-o", "OUT/v.json"),
+                        List.of("issue", "--dir", "OUT", "--ca", "F", "--ca-key", s(rootKey), "--key-type", "ec", "x.example.com"),
+                        List.of("ca", "intermediate", "--dir", "OUT", "--ca", "F", "--ca-key", s(rootKey), "--key-type", "ec"),
+                        List.of("ca", "revoke", "--dir", "OUT", "--ca", "F", "--ca-key", s(rootKey), s(pki.resolve("svc.crt"))),
+                        List.of("client", "--cacert", "F", "https://127.0.0.1:1/")))
+                    place(c, cls, place.get(0) + " " + place.get(1) + " of " + what, Corpus.Expect.EITHER, plain, place, c.file("r.crt", root));
+            }
+            byte[] req = pem("CERTIFICATE REQUEST", csr(leafKey, "SHA256withECDSA", subject,
+                    List.of(ext(Extension.subjectAlternativeName, false, sans(new GeneralName(GeneralName.dNSName, HOST))))));
+            place(c, cls, "inspect of a CSR whose CN holds " + k, Corpus.Expect.ACCEPT, shown, List.of("inspect", "F"), c.file("u.csr", req));
+            place(c, cls, "issue sign of a CSR whose CN holds " + k, Corpus.Expect.EITHER, plain,
+                    List.of("issue", "sign", "--dir", "OUT", "--ca", ca, "--ca-key", key, "F"), c.file("u.csr", req));
+            place(c, cls, "issue --csr of a CSR whose CN holds " + k, Corpus.Expect.EITHER, plain,
+                    List.of("issue", "--dir", "OUT", "--ca", ca, "--ca-key", key, "--csr", "F"), c.file("u.csr", req));
+        }
+        // IA5String names (DNS, e-mail, URI) with bytes past ASCII: UTF-8 ones shown as UTF-8, others escaped.
+        String cls6 = "13 names past ASCII";
+        Map<String, byte[]> past = new LinkedHashMap<>();
+        past.put("UTF-8 b\u00fccher", "b\u00fccher".getBytes(StandardCharsets.UTF_8));
+        past.put("UTF-8 \ud55c\uae00", "\ud55c\uae00".getBytes(StandardCharsets.UTF_8));
+        past.put("Latin-1 b\u00fccher", "b\u00fccher".getBytes(StandardCharsets.ISO_8859_1));
+        for (var b : NOT_UTF8.entrySet()) past.put("not UTF-8 " + b.getKey(), b.getValue());
+        for (var p : past.entrySet()) {
+            boolean utf8 = p.getKey().startsWith("UTF-8");
+            String expected = utf8 ? new String(p.getValue(), StandardCharsets.UTF_8) : "\\x";
+            for (int tag : new int[] {GeneralName.dNSName, GeneralName.rfc822Name, GeneralName.uniformResourceIdentifier}) {
+                String prefix = tag == GeneralName.dNSName ? "" : tag == GeneralName.rfc822Name ? "u@" : "https://";
+                byte[] v = concat(concat(prefix.getBytes(StandardCharsets.US_ASCII), p.getValue()), ".example.com".getBytes(StandardCharsets.US_ASCII));
+                GeneralName gn = new GeneralName(tag, raw(0x16, v));
+                String what = (tag == GeneralName.dNSName ? "a dNSName" : tag == GeneralName.rfc822Name ? "an rfc822Name" : "a URI") + " " + p.getKey();
+                Corpus.Check asBytes = r -> {
+                    String all = r.out() + r.err();
+                    if (all.contains("\u00c3") || (!utf8 && all.contains("\u00fc"))) return "decoded as Latin-1";
+                    return all.contains(expected) ? null : "not shown as " + expected;
+                };
+                List<Extension> exts = List.of(ext(Extension.subjectAlternativeName, false, sans(new GeneralName(GeneralName.dNSName, HOST), gn)));
+                byte[] req = pem("CERTIFICATE REQUEST", csr(leafKey, "SHA256withECDSA", new X500Name("CN=" + HOST), exts));
+                place(c, cls6, "issue sign of a CSR with " + what, Corpus.Expect.REFUSE, asBytes,
+                        List.of("issue", "sign", "--dir", "OUT", "--ca", ca, "--ca-key", key, "F"), c.file("p.csr", req));
+                place(c, cls6, "inspect of a CSR with " + what, Corpus.Expect.ACCEPT, asBytes, List.of("inspect", "F"), c.file("p.csr", req));
+                byte[] leaf = pem("CERTIFICATE", cert(caCert, caKey, leafKey.getPublic(), new X500Name("CN=" + HOST), exts));
+                place(c, cls6, "inspect of a certificate with " + what, Corpus.Expect.ACCEPT, asBytes, List.of("inspect", "F"), c.file("p.crt", leaf));
+                place(c, cls6, "--lint of a certificate with " + what, Corpus.Expect.REFUSE, asBytes,
+                        List.of("inspect", "--lint", "--dir", s(pki), "F"), c.file("p.crt", leaf));
+            }
+        }
+    }
+
+    // 14. Damaged DER, made from good files by a fixed set of cuts and flips, through every reader.
+    static void damagedDer(Corpus c) throws Exception {
+        String cls = "14 damaged DER";
+        String ca = s(pki.resolve("ca.crt")), key = s(pki.resolve("ca.key"));
+        byte[] csrDer = java.util.Base64.getMimeDecoder().decode(Files.readString(base.resolve("csr.pem")).replaceAll("-----[A-Z ]+-----", ""));
+        Map<String, byte[]> good = new LinkedHashMap<>();
+        good.put("CA certificate", caCert.getEncoded());
+        good.put("service certificate", Pem.certificate(pki.resolve("svc.crt"), "c").getEncoded());
+        good.put("CSR", csrDer);
+        Map<String, List<List<String>>> readers = Map.of(
+                "CA certificate", List.of(List.of("inspect", "F"), List.of("inspect", "--lint", "F"), List.of("client", "--cacert", "F", "https://127.0.0.1:1/"),
+                        List.of("trust", "export", "--ca", "F", "--ca-key", key, "--format", "truststore", "-o", "OUT/t.p12"),
+                        List.of("issue", "--dir", "OUT", "--ca", "F", "--ca-key", key, "--key-type", "ec", "x.example.com"),
+                        List.of("inspect", "--cacert", "F", s(pki.resolve("svc.crt")))),
+                "service certificate", List.of(List.of("inspect", "F"), List.of("inspect", "--lint", "--dir", s(pki), "F"),
+                        List.of("issue", "renew", "--ca", ca, "--ca-key", key, "F")),
+                "CSR", List.of(List.of("inspect", "F"), List.of("issue", "sign", "--dir", "OUT", "--ca", ca, "--ca-key", key, "F", HOST)));
+        Random rnd = new Random(22);
+        for (var g : good.entrySet()) {
+            byte[] d = g.getValue();
+            Map<String, byte[]> damaged = new LinkedHashMap<>();
+            for (int cut : new int[] {1, 2, 4, 10, d.length / 4, d.length / 2, d.length - 70, d.length - 2, d.length - 1})
+                damaged.put("cut to " + cut + " bytes", Arrays.copyOf(d, cut));
+            for (int i = 0; i < 24; i++) {
+                int at = 4 + rnd.nextInt(d.length - 4);
+                byte[] b = d.clone();
+                b[at] ^= (byte) (1 << rnd.nextInt(8));
+                damaged.put("bit flipped at byte " + at, b);
+            }
+            // Each SEQUENCE or OCTET STRING tag in the first 200 bytes made a context tag: what "DLTaggedObject" came from.
+            for (int at = 4; at < Math.min(200, d.length); at++)
+                if (d[at] == 0x30 || d[at] == 0x04 || d[at] == 0x31) {
+                    byte[] b = d.clone();
+                    b[at] = (byte) (d[at] == 0x04 ? 0x80 : 0xA0);
+                    damaged.put("tag at byte " + at + " made [0]", b);
+                }
+            for (var m : damaged.entrySet())
+                for (boolean asPem : new boolean[] {false, true}) {
+                    String label = g.getKey().equals("CSR") ? "CERTIFICATE REQUEST" : "CERTIFICATE";
+                    byte[] file = asPem ? pem(label, m.getValue()) : m.getValue();
+                    for (List<String> place : readers.get(g.getKey()))
+                        place(c, cls, g.getKey() + " " + m.getKey() + (asPem ? " (PEM)" : " (DER)") + ": " + place.get(0) + " " + place.get(1),
+                                Corpus.Expect.EITHER, place, c.file("d.bin", file));
+                }
+        }
     }
 
     // ------------------------------------------------------------------ hostile servers

@@ -135,10 +135,10 @@ public final class Pem {
             try {
                 Der.checkNesting(bytes);
                 certs.add((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(bytes)));
-                return certs;
             } catch (Exception | StackOverflowError e) {
                 throw Failure.of("cannot read %s %s: it is neither a PEM nor a DER certificate", what, shown);
             }
+            return checked(certs, shown, what);
         }
         for (Object o : parse(bytes, file, what)) {
             if (o instanceof X509CertificateHolder) {
@@ -150,6 +150,16 @@ public final class Pem {
             }
         }
         if (certs.isEmpty()) throw Failure.of("cannot read %s %s: it holds no certificate (%s)", what, shown, kinds(bytes));
+        return checked(certs, shown, what);
+    }
+
+    /** The certificates, once each reads as a whole (Der.certificateProblem): a damaged one is refused in words. */
+    private static List<X509Certificate> checked(List<X509Certificate> certs, String shown, String what) {
+        for (int i = 0; i < certs.size(); i++) {
+            String problem = Der.certificateProblem(certs.get(i));
+            if (problem != null)
+                throw Failure.of("cannot read %s %s: %s is damaged: %s", what, shown, certs.size() == 1 ? "the certificate" : "certificate " + (i + 1), problem);
+        }
         return certs;
     }
 
@@ -228,16 +238,24 @@ public final class Pem {
         byte[] bytes = read(file, "CSR");
         String shown = Text.escape(file.toString());
         if (!looksLikePem(bytes)) {
+            PKCS10CertificationRequest req;
             try {
                 Der.checkNesting(bytes);
-                return new PKCS10CertificationRequest(bytes);
+                req = new PKCS10CertificationRequest(bytes);
             } catch (Exception | StackOverflowError e) {
                 throw Failure.of("cannot read CSR %s: it is neither a PEM nor a DER certificate request", shown);
             }
+            return checked(req, shown);
         }
         for (Object o : parse(bytes, file, "CSR"))
-            if (o instanceof PKCS10CertificationRequest) return (PKCS10CertificationRequest) o;
+            if (o instanceof PKCS10CertificationRequest req) return checked(req, shown);
         throw Failure.of("cannot read CSR %s: it holds no certificate request (%s)", shown, kinds(bytes));
+    }
+
+    private static PKCS10CertificationRequest checked(PKCS10CertificationRequest req, String shown) {
+        String problem = Der.csrProblem(req);
+        if (problem != null) throw Failure.of("cannot read CSR %s: it is damaged: %s", shown, problem);
+        return req;
     }
 
     /**
