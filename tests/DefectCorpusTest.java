@@ -829,6 +829,244 @@ class DefectCorpusTest {
         }
     }
 
+    // ------------------------------------------------------------------ files for a role they cannot play
+
+    /**
+     * Every option that takes a CA, a key, our certificate or a truststore, given a file of another
+     * kind made by openssl: a leaf (PEM and DER), a v3 certificate without basicConstraints, a root
+     * whose signature was damaged, a CSR, a key, a PKCS#12 file, a CA certificate where a leaf goes.
+     * Each is refused before anything starts or is written, in the same words for the same kind.
+     */
+    @Test
+    void filesForARoleTheyCannotPlayAreRefusedInTheSameWords() throws Exception {
+        Path o = Files.createDirectories(root.resolve("openssl-kinds"));
+        String ec = "ec:" + s(o.resolve("p256.pem"));
+        Support.openssl(o, "ecparam", "-name", "prime256v1", "-out", s(o.resolve("p256.pem"))).expectOk();
+        Support.openssl(o, "req", "-x509", "-newkey", ec, "-nodes", "-keyout", "leaf.key", "-out", "leaf.crt", "-subj", "/CN=leaf.example.com",
+                "-days", "30", "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "subjectAltName=DNS:leaf.example.com").expectOk();
+        Support.openssl(o, "x509", "-in", "leaf.crt", "-outform", "DER", "-out", "leaf.der").expectOk();
+        Support.openssl(o, "req", "-x509", "-newkey", ec, "-nodes", "-keyout", "nobc.key", "-out", "nobc.crt", "-subj", "/CN=no-bc",
+                "-days", "30", "-addext", "subjectAltName=DNS:no-bc.example.com", "-addext", "basicConstraints=CA:FALSE").expectOk();
+        Support.openssl(o, "req", "-x509", "-newkey", ec, "-nodes", "-keyout", "root.key", "-out", "root.crt", "-subj", "/CN=openssl root",
+                "-days", "30").expectOk();
+        Support.openssl(o, "req", "-new", "-key", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=leaf.example.com").expectOk();
+        Support.openssl(o, "pkcs12", "-export", "-in", "leaf.crt", "-inkey", "leaf.key", "-passout", "pass:changeit", "-out", "leaf.p12").expectOk();
+        byte[] root = Files.readAllBytes(o.resolve("root.crt"));
+        X509Certificate r = Pem.certificate(o.resolve("root.crt"), "c");
+        byte[] der = r.getEncoded();
+        der[der.length - 5] ^= 1; // inside the signature: it still parses, and no longer verifies
+        Files.write(o.resolve("bad-sig-root.crt"), pem("CERTIFICATE", der));
+        Files.writeString(o.resolve("text.txt"), "not a keystore\n");
+        String notCa = Pem.NOT_A_CA;
+        Map<String, String> caKinds = new LinkedHashMap<>(); // file -> the words expected
+        caKinds.put("leaf.crt", notCa);
+        caKinds.put("leaf.der", notCa);
+        caKinds.put("nobc.crt", notCa);
+        caKinds.put("bad-sig-root.crt", "damaged");
+        caKinds.put("leaf.csr", "holds no certificate");
+        caKinds.put("leaf.key", "holds no certificate");
+        caKinds.put("leaf.p12", "neither a PEM nor a DER certificate");
+        String ca = s(pki.resolve("ca.crt")), key = s(pki.resolve("ca.key"));
+        List<List<String>> caPlaces = List.of(
+                List.of("serve", "--dir", s(pki), "--name", "svc", "--port", "0", "--cacert", "F"),
+                List.of("client", "--cacert", "F", "https://127.0.0.1:1/"),
+                List.of("inspect", "--cacert", "F", s(pki.resolve("svc.crt"))),
+                List.of("inspect", "--lint", "--cacert", "F", s(pki.resolve("svc.crt"))),
+                List.of("trust", "export", "--ca", "F", "--ca-key", key, "--format", "truststore", "-o", "OUT/t.p12"),
+                List.of("issue", "--dir", "OUT", "--ca", "F", "--ca-key", key, "--key-type", "ec", "x.example.com"),
+                List.of("issue", "sign", "--dir", "OUT", "--ca", "F", "--ca-key", key, s(base.resolve("csr.pem"))),
+                List.of("ca", "intermediate", "--dir", "OUT", "--ca", "F", "--ca-key", key, "--key-type", "ec"),
+                List.of("ca", "revoke", "--dir", "OUT", "--ca", "F", "--ca-key", key, s(pki.resolve("svc.crt"))));
+        Map<String, String> keyKinds = new LinkedHashMap<>();
+        keyKinds.put("leaf.crt", "holds no private key");
+        keyKinds.put("leaf.csr", "holds no private key");
+        keyKinds.put("leaf.der", "not a PEM private key");
+        keyKinds.put("leaf.p12", "not a PEM private key");
+        keyKinds.put("root.key", "does not belong");
+        List<List<String>> keyPlaces = List.of(
+                List.of("issue", "--dir", "OUT", "--ca", ca, "--ca-key", "F", "--key-type", "ec", "x.example.com"),
+                List.of("serve", "--dir", s(pki), "--name", "svc", "--port", "0", "--key", "F"),
+                List.of("client", "--cacert", ca, "--cert", s(pki.resolve("svc.crt")), "--key", "F", "https://127.0.0.1:1/"),
+                List.of("trust", "export", "--ca", ca, "--ca-key", "F", "--format", "vault", "-o", "OUT/v.json"));
+        Map<String, String> leafKinds = new LinkedHashMap<>();
+        leafKinds.put(ca, "is a CA certificate, not one issued to a server or client");
+        leafKinds.put("root.crt", "is a CA certificate, not one issued to a server or client");
+        leafKinds.put("leaf.key", "holds no certificate");
+        leafKinds.put("leaf.csr", "holds no certificate");
+        List<List<String>> leafPlaces = List.of(
+                List.of("serve", "--dir", s(pki), "--name", "svc", "--port", "0", "--cert", "F", "--key", key),
+                List.of("client", "--cacert", ca, "--cert", "F", "--key", key, "https://127.0.0.1:1/"));
+        Map<String, String> storeKinds = new LinkedHashMap<>();
+        storeKinds.put("leaf.crt", "is not a Java keystore");
+        storeKinds.put("leaf.key", "is not a Java keystore");
+        storeKinds.put("text.txt", "is not a Java keystore");
+        List<List<String>> storePlaces = List.of(List.of("trust", "install", "--dir", s(pki), "--truststore", "F"),
+                List.of("trust", "uninstall", "--dir", s(pki), "--truststore", "F"));
+        Corpus c = corpus();
+        c.guarded.add(o);
+        String cls = "15 files for a role they cannot play";
+        for (var role : List.of(Map.entry(caKinds, caPlaces), Map.entry(keyKinds, keyPlaces), Map.entry(leafKinds, leafPlaces),
+                Map.entry(storeKinds, storePlaces)))
+            for (var k : role.getKey().entrySet())
+                for (List<String> place : role.getValue()) {
+                    Path file = k.getKey().startsWith("/") ? Path.of(k.getKey()) : o.resolve(k.getKey());
+                    String words = k.getValue();
+                    place(c, cls, Path.of(k.getKey()).getFileName() + " to " + place.get(0) + " " + place.get(place.indexOf("F") - 1), Corpus.Expect.REFUSE,
+                            res -> res.err().contains(words) ? null : "not the words '" + words + "'", place, file);
+                }
+        Corpus.Report rep = c.run(1);
+        finish(rep.table("Defect corpus (files for a role they cannot play)"), rep);
+        assertEquals(Files.readAllBytes(o.resolve("root.crt")).length, root.length);
+    }
+
+    // ------------------------------------------------------------------ paths out of reach, as another user
+
+    /**
+     * Paths out of reach of an unprivileged user, of each kind, through every place a file is read:
+     * run as nobody in a JVM of their own (root reads everything), each refusal names the true cause.
+     */
+    @Test
+    void pathsOutOfReachNameTheirCauseForAnUnprivilegedUser() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to switch to nobody");
+        Support.requireTool("setpriv", "util-linux");
+        // Outside JUnit's 0700 temp folder, so that nobody can reach what it should.
+        Path world = Files.createTempDirectory(Path.of("/tmp"), "unprivileged-");
+        try {
+            Files.setPosixFilePermissions(world, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path cp = Files.createDirectories(world.resolve("cp"));
+            List<String> classpath = new ArrayList<>();
+            for (Class<?> k : List.of(Pem.class, DefectCorpusTest.class, BouncyCastleProvider.class, org.bouncycastle.openssl.PEMParser.class,
+                    org.bouncycastle.asn1.cmc.CMCStatus.class, picocli.CommandLine.class)) {
+                Path from = Path.of(k.getProtectionDomain().getCodeSource().getLocation().toURI());
+                Path to = cp.resolve(from.getFileName().toString());
+                if (!Files.exists(to)) {
+                    if (Files.isDirectory(from)) Support.copyTree(from, to);
+                    else Files.copy(from, to);
+                }
+                if (!classpath.contains(to.toString())) classpath.add(to.toString());
+            }
+            Path d = Files.createDirectories(world.resolve("d"));
+            for (String f : List.of("ca.crt", "ca.key", "svc.crt", "svc.key")) Files.copy(pki.resolve(f), d.resolve(f));
+            Path locked = Files.createDirectories(d.resolve("locked")), inLocked = locked.resolve("ca.crt");
+            Files.copy(pki.resolve("ca.crt"), inLocked);
+            Path unreadable = d.resolve("unreadable.crt");
+            Files.copy(pki.resolve("ca.crt"), unreadable);
+            Files.writeString(d.resolve("plain-file"), "x");
+            Support.exec(world, "chmod", "-R", "a+rX", s(world)).expectOk();
+            Support.exec(world, "chmod", "600", s(unreadable)).expectOk();
+            Support.exec(world, "chmod", "744", s(locked)).expectOk(); // readable, not searchable by others
+            Map<String, Path> kinds = new LinkedHashMap<>();
+            kinds.put("in a folder that cannot be entered", inLocked);
+            kinds.put("not readable", unreadable);
+            kinds.put("missing", d.resolve("missing.crt"));
+            kinds.put("under a file", d.resolve("plain-file").resolve("ca.crt"));
+            kinds.put("in a missing folder", d.resolve("nope").resolve("ca.crt"));
+            kinds.put("a folder", locked);
+            Map<String, String> words = Map.of("in a folder that cannot be entered", "which this user cannot enter",
+                    "not readable", "not readable by this user", "missing", ": no such file", "under a file", "is a file, not a folder",
+                    "in a missing folder", "there is no folder", "a folder", "it is a folder");
+            String ca = s(d.resolve("ca.crt")), key = s(d.resolve("ca.key")), out = s(world.resolve("out"));
+            List<List<String>> places = List.of(
+                    List.of("inspect", "F"), List.of("inspect", "--lint", "--cacert", "F", s(d.resolve("svc.crt"))),
+                    List.of("issue", "--dir", out, "--ca", "F", "--ca-key", key, "--key-type", "ec", "x.example.com"),
+                    List.of("issue", "--dir", out, "--ca", ca, "--ca-key", "F", "--key-type", "ec", "x.example.com"),
+                    List.of("issue", "sign", "--dir", out, "--ca", ca, "--ca-key", key, "F"),
+                    List.of("issue", "--dir", out, "--ca", ca, "--ca-key", key, "--key-password", "file:F", "x.example.com"),
+                    List.of("ca", "revoke", "--dir", out, "--ca", "F", "--ca-key", key, s(d.resolve("svc.crt"))),
+                    List.of("client", "--cacert", "F", "https://127.0.0.1:1/"),
+                    List.of("client", "--cacert", ca, "--cert", "F", "--key", s(d.resolve("svc.key")), "https://127.0.0.1:1/"),
+                    List.of("trust", "export", "--ca", "F", "--ca-key", key, "--format", "truststore", "-o", out + "/t.p12"),
+                    List.of("serve", "--dir", s(d), "--name", "svc", "--port", "0", "--cacert", "F"),
+                    List.of("serve", "--dir", s(d), "--name", "svc", "--port", "0", "--cert", "F"),
+                    List.of("serve", "--dir", s(d), "--name", "svc", "--port", "0", "--crl", "F"));
+            List<String> lines = new ArrayList<>(), labels = new ArrayList<>(), expected = new ArrayList<>();
+            for (var k : kinds.entrySet())
+                for (List<String> place : places) {
+                    List<String> args = new ArrayList<>();
+                    for (String a : place) args.add(a.equals("F") ? s(k.getValue()) : a.equals("file:F") ? "file:" + k.getValue() : a);
+                    lines.add(String.join("\t", args));
+                    labels.add(k.getKey() + ": " + String.join(" ", place));
+                    expected.add(words.get(k.getKey()));
+                }
+            Path casesFile = world.resolve("cases.tsv");
+            Files.write(casesFile, lines);
+            Support.exec(world, "chmod", "644", s(casesFile)).expectOk();
+            Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+            long t0 = System.nanoTime();
+            Support.Result run = Support.exec(world, Map.of(), java.time.Duration.ofMinutes(10), List.of("setpriv", "--reuid=65534", "--regid=65534",
+                    "--clear-groups", "--", s(javaBin), "-cp", String.join(":", classpath), "Corpus", s(casesFile)));
+            assertEquals(0, run.code(), run::all);
+            List<String> results = run.out().lines().toList();
+            assertEquals(lines.size(), results.size(), run::all);
+            List<String> problems = new ArrayList<>();
+            var dec = java.util.Base64.getDecoder();
+            for (int i = 0; i < results.size(); i++) {
+                String[] f = results.get(i).split("\t", -1);
+                String err = new String(dec.decode(f[2]), StandardCharsets.UTF_8);
+                List<String> errLines = err.lines().toList();
+                if (!f[0].equals("1") || errLines.size() != 1 || !err.startsWith("error: ") || !err.contains(expected.get(i))
+                        || (!labels.get(i).contains("missing") && !labels.get(i).contains("under a file") && err.contains("no such file")))
+                    problems.add(labels.get(i) + ": exit " + f[0] + ", " + err.strip() + " (expected the words '" + expected.get(i) + "')");
+            }
+            Corpus.Report r = new Corpus.Report();
+            r.byClass.put("16 paths out of reach (as nobody)", new long[] {lines.size(), lines.size(), 0, problems.size(), (System.nanoTime() - t0) / 1_000_000});
+            r.defects.addAll(problems);
+            r.ms = (System.nanoTime() - t0) / 1_000_000;
+            finish(r.table("Defect corpus (paths out of reach, run as nobody)"), r);
+        } finally {
+            Support.exec(Path.of("/tmp"), "rm", "-rf", s(world));
+        }
+    }
+
+    // ------------------------------------------------------------------ malformed SANs in openssl's certificates, for lint
+
+    /**
+     * Certificates made by openssl (x509 -req with the SAN given as raw DER) whose SAN holds one
+     * malformed name of each type: --lint reports san-malformed as an error, naming the name as
+     * inspect shows it; well-formed neighbours pass that rule.
+     */
+    @Test
+    void lintFindsEveryMalformedSanInOpensslCertificates() throws Exception {
+        Path o = Files.createDirectories(root.resolve("openssl-sans"));
+        Support.openssl(o, "req", "-new", "-key", s(pki.resolve("svc.key")), "-subj", "/CN=" + HOST, "-out", "svc.csr").expectOk();
+        Map<String, byte[]> bad = new LinkedHashMap<>(), good = new LinkedHashMap<>();
+        for (int n : new int[] {0, 1, 3, 5, 8, 15, 17, 32}) bad.put("an IP address of " + n + " bytes", tlv((byte) 0x87, new byte[n]));
+        for (var e : Map.of("UTF-8", "b\u00fccher.example.com".getBytes(StandardCharsets.UTF_8),
+                "Latin-1", "b\u00fccher.example.com".getBytes(StandardCharsets.ISO_8859_1), "a space", "a b.example.com".getBytes(StandardCharsets.US_ASCII),
+                "a control character", "a\u001b.example.com".getBytes(StandardCharsets.US_ASCII), "nothing", new byte[0],
+                "bytes not UTF-8", new byte[] {'a', (byte) 0xC3, 0x28}).entrySet()) {
+            bad.put("a dNSName with " + e.getKey(), tlv((byte) 0x82, e.getValue()));
+            if (e.getValue().length == 0) continue; // "u@" and "https://" are ASCII: their form is another matter
+            bad.put("an rfc822Name with " + e.getKey(), tlv((byte) 0x81, concat("u@".getBytes(StandardCharsets.US_ASCII), e.getValue())));
+            bad.put("a URI with " + e.getKey(), tlv((byte) 0x86, concat("https://".getBytes(StandardCharsets.US_ASCII), e.getValue())));
+        }
+        good.put("an IPv4 address", tlv((byte) 0x87, new byte[] {127, 0, 0, 1}));
+        good.put("an IPv6 address", tlv((byte) 0x87, new byte[16]));
+        good.put("an rfc822Name", tlv((byte) 0x81, "u@example.com".getBytes(StandardCharsets.US_ASCII)));
+        good.put("a URI", tlv((byte) 0x86, "spiffe://example.com/svc".getBytes(StandardCharsets.US_ASCII)));
+        good.put("an IDN in its xn-- form", tlv((byte) 0x82, "xn--bcher-kva.example.com".getBytes(StandardCharsets.US_ASCII)));
+        Corpus c = corpus();
+        String cls = "17 malformed SANs (openssl, --lint)";
+        int i = 0;
+        for (boolean isBad : new boolean[] {true, false})
+            for (var e : (isBad ? bad : good).entrySet()) {
+                byte[] san = tlv((byte) 0x30, concat(tlv((byte) 0x82, HOST.getBytes(StandardCharsets.US_ASCII)), e.getValue()));
+                Path cnf = o.resolve("ext" + i + ".cnf"), crt = o.resolve("san" + i++ + ".crt");
+                Files.writeString(cnf, "[ext]\nsubjectAltName=DER:" + java.util.HexFormat.of().formatHex(san) + "\nbasicConstraints=critical,CA:FALSE\n"
+                        + "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n");
+                Support.openssl(o, "x509", "-req", "-in", "svc.csr", "-CA", s(pki.resolve("ca.crt")), "-CAkey", s(pki.resolve("ca.key")),
+                        "-days", "200", "-extfile", s(cnf), "-extensions", "ext", "-out", s(crt)).expectOk();
+                c.add(cls, e.getKey(), isBad ? Corpus.Expect.REFUSE : Corpus.Expect.ACCEPT, r -> {
+                    boolean found = r.out().contains("[san-malformed]");
+                    if (!isBad) return found ? "a well-formed SAN reported malformed" : null;
+                    return found && r.code() == inspect.LINT_ERRORS ? null : "no san-malformed error";
+                }, "inspect", List.of("--lint", "--dir", s(pki), s(crt)));
+                c.add(cls, e.getKey() + " (inspect)", Corpus.Expect.ACCEPT, "inspect", List.of(s(crt)));
+            }
+        Corpus.Report r = c.run(1);
+        finish(r.table("Defect corpus (malformed SANs in openssl's certificates)"), r);
+    }
+
     // ------------------------------------------------------------------ hostile servers
 
     /** A server on 127.0.0.1 that misbehaves in one way, for every connection, until closed. */
