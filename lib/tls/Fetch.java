@@ -108,6 +108,19 @@ public final class Fetch {
         }
     }
 
+    /** What one handshake showed: the recorded handshake (the server's chain, when it sent one) and the failure, or null. */
+    public record Handshake(Tls.Seen seen, IOException failure) {}
+
+    /** One TLS handshake and no request, bounded as a whole by the call's maxTime: what inspect.java shows of a server. */
+    public static Handshake handshake(Tls.Call call) {
+        Tls.Seen seen = new Tls.Seen();
+        try (var s = Tls.connect(call, seen, System.nanoTime() + call.maxTime().toNanos())) {
+            return new Handshake(seen, null);
+        } catch (IOException e) {
+            return new Handshake(seen, e);
+        }
+    }
+
     /**
      * An HTTP/1.x answer: status and body (headers are read and dropped, but framing is honoured),
      * and what cut it short, or null when it arrived whole. status is -1 when even the status line
