@@ -69,10 +69,10 @@ public final class Pem {
         String shown = Text.escape(file.toString());
         try {
             if (Files.isDirectory(file)) throw Failure.of("cannot read %s %s: it is a folder", what, shown);
-            if (!Files.exists(file)) throw Failure.of("cannot read %s %s: %s", what, shown, SafeFiles.whyMissing(file));
+            if (!Files.exists(file)) throw Failure.of("cannot read %s %s: %s", what, shown, whyMissing(file));
             if (!Files.isRegularFile(file))
                 throw Failure.of("cannot read %s %s: it is not a regular file (a pipe, socket or device), so it is not read", what, shown);
-            if (!Files.isReadable(file)) throw Failure.of("cannot read %s %s: %s", what, shown, SafeFiles.NOT_READABLE);
+            if (!Files.isReadable(file)) throw Failure.of("cannot read %s %s: %s", what, shown, NOT_READABLE);
             if (Files.size(file) > MAX_INPUT_BYTES)
                 throw Failure.of("cannot read %s %s: %d bytes is far too large for a %s", what, shown, Files.size(file), what);
             byte[] bytes;
@@ -87,12 +87,35 @@ public final class Pem {
             if (deep != null) throw Failure.of("cannot read %s %s: %s", what, shown, deep);
             return bytes;
         } catch (NoSuchFileException e) {
-            throw Failure.of("cannot read %s %s: %s", what, shown, SafeFiles.whyMissing(file));
+            throw Failure.of("cannot read %s %s: %s", what, shown, whyMissing(file));
         } catch (AccessDeniedException e) {
-            throw Failure.of("cannot read %s %s: %s", what, shown, SafeFiles.NOT_READABLE);
+            throw Failure.of("cannot read %s %s: %s", what, shown, NOT_READABLE);
         } catch (IOException e) {
             throw Failure.of(e, "cannot read %s %s: %s", what, shown, Text.of(e));
         }
+    }
+
+    /** Why a file that exists cannot be opened: its own permissions (its folders were entered to find it). */
+    public static final String NOT_READABLE = "it is not readable by this user (permission denied)";
+
+    /**
+     * Why a path cannot be reached, as the clause after "cannot read FILE: ": a folder on the way
+     * that this user cannot enter (no search permission, so the file cannot even be seen), a part of
+     * the path that is a file and not a folder, or else: no such file. The folders are checked from
+     * the top down, so the first one in the way is named.
+     */
+    public static String whyMissing(Path file) {
+        Path abs = file.toAbsolutePath();
+        Path at = abs.getRoot();
+        for (int i = 0; at != null && i < abs.getNameCount() - 1; i++) {
+            at = at.resolve(abs.getName(i));
+            if (!Files.exists(at)) return "no such file (there is no folder " + Text.escape(at.toString()) + ")";
+            if (!Files.isDirectory(at)) return "no such file: " + Text.escape(at.toString()) + " is a file, not a folder";
+            if (!Files.isExecutable(at))
+                return "it is in the folder " + Text.escape(at.toString()) + ", which this user cannot enter (no search "
+                        + "permission on it), so whether the file exists cannot be seen";
+        }
+        return "no such file";
     }
 
     /**

@@ -152,29 +152,6 @@ public final class SafeFiles {
         return p != null && p.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
-    /** Why a file that exists cannot be opened: its own permissions (its folders were entered to find it). */
-    public static final String NOT_READABLE = "it is not readable by this user (permission denied)";
-
-    /**
-     * Why a path cannot be reached, as the clause after "cannot read FILE: ": a folder on the way
-     * that this user cannot enter (no search permission, so the file cannot even be seen), a part of
-     * the path that is a file and not a folder, or else: no such file. The folders are checked from
-     * the top down, so the first one in the way is named.
-     */
-    public static String whyMissing(Path file) {
-        Path abs = file.toAbsolutePath();
-        Path at = abs.getRoot();
-        for (int i = 0; at != null && i < abs.getNameCount() - 1; i++) {
-            at = at.resolve(abs.getName(i));
-            if (!Files.exists(at)) return "no such file (there is no folder " + Text.escape(at.toString()) + ")";
-            if (!Files.isDirectory(at)) return "no such file: " + Text.escape(at.toString()) + " is a file, not a folder";
-            if (!Files.isExecutable(at))
-                return "it is in the folder " + Text.escape(at.toString()) + ", which this user cannot enter (no search "
-                        + "permission on it), so whether the file exists cannot be seen";
-        }
-        return "no such file";
-    }
-
     private static String describeIo(IOException e) {
         if (e instanceof AccessDeniedException) return "permission denied";
         if (e instanceof NoSuchFileException) return "no such file or folder";

@@ -128,6 +128,17 @@ public final class Fetch {
      */
     public record Response(int status, String body, Cut cut) {}
 
+    /**
+     * An answer that is not HTTP/1.x as RFC 9112 frames it: no status line, a Content-Length that is
+     * not a number, broken chunks. The TLS handshake worked; a diagnosis can tell this from a TLS
+     * failure by its type.
+     */
+    public static final class BadAnswer extends IOException {
+        BadAnswer(String message) {
+            super(message);
+        }
+    }
+
     /** A line longer than MAX_LINE: the answer stops being read there. */
     private static final class LineTooLong extends IOException {}
 
@@ -145,7 +156,7 @@ public final class Fetch {
         }
         if (statusLine == null) throw new EOFException("the server closed the connection without answering");
         var m = java.util.regex.Pattern.compile("HTTP/1\\.[01] (\\d{3}).*").matcher(statusLine);
-        if (!m.matches()) throw new IOException("not an HTTP answer: " + Text.escape(statusLine.substring(0, Math.min(60, statusLine.length()))));
+        if (!m.matches()) throw new BadAnswer("not an HTTP answer: " + Text.escape(statusLine.substring(0, Math.min(60, statusLine.length()))));
         int status = Integer.parseInt(m.group(1));
         long length = -1;
         boolean chunked = false;
@@ -157,7 +168,7 @@ public final class Fetch {
                 try {
                     if (lower.startsWith("content-length:")) length = Long.parseLong(lower.substring(15).trim());
                 } catch (NumberFormatException e) {
-                    throw new IOException("the answer's Content-Length is not a number");
+                    throw new BadAnswer("the answer's Content-Length is not a number");
                 }
                 if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) chunked = true;
             }
@@ -187,7 +198,7 @@ public final class Fetch {
         try {
             return Long.parseLong(line.split(";")[0].trim(), 16);
         } catch (NumberFormatException e) {
-            throw new IOException("the answer's chunked framing is broken");
+            throw new BadAnswer("the answer's chunked framing is broken");
         }
     }
 
