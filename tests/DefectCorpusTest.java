@@ -76,7 +76,10 @@ import org.junit.jupiter.api.io.TempDir;
  * found, written for our code. Each class makes its cases from fixed seeds and templates:
  * special files, nesting depth, extension-level mutations of CSRs and certificates, control
  * characters in every printable field, weak keys and algorithms, malformed names, empty values,
- * long input, the words for one failure, and hostile slow servers. Every case keeps the promises of
+ * long input, the words for one failure, hostile slow servers, answers cut by a limit or by the
+ * server, names that are not UTF-8 or not ASCII, damaged DER, files given for a role they cannot play
+ * (made by openssl), paths out of reach of an unprivileged user, and malformed SANs in openssl's
+ * certificates for --lint. Every case keeps the promises of
  * Corpus (no hang, no stack trace, no raw control character, a one-line refusal that creates no
  * file) and its own expectation. The counts go to stdout and target/defect-corpus.txt, and
  * docs/RELIABILITY.md keeps them.
