@@ -612,6 +612,9 @@ public class serve implements Callable<Integer>, Cli.Setup {
         Fetch.Outcome o = Fetch.viaHttpClient(new Tls.Call(c.peer(), identity, caFile, false, resolve,
                 Duration.ofSeconds(5), Duration.ofSeconds(15), null, c.keyPassword()));
         // First line: the failure class, stable for scripts; then the paragraph for people.
+        if (o.cut() != null && o.failure() == null)
+            return "error: " + Diagnosis.Problem.PARTIAL_ANSWER.title + "\nThe answer of " + Text.escape(c.peer().toString())
+                    + " is incomplete: " + o.cut().text() + ".\n";
         return o.ok() ? o.body() : "error: " + o.failure().problem().title + "\n" + o.failure().explanation() + "\n";
     }
 }

@@ -1314,6 +1314,18 @@ class DefectCorpusTest {
                         return r.out().length() > max + 2 ? "printed more than 16 MiB" : null;
                     }, "client", List.of("--cacert", s(pki.resolve("ca.crt")), "--resolve", resolve, url));
                 }
+            // The JDK's HttpClient, as serve.java's peer routes call: the same body limit, the cut said as data.
+            for (String k : List.of("a body of 17 MiB (Content-Length)", "a body of 17 MiB (no framing, HTTP/1.0)", "a body of 17 MiB in 1 MiB chunks",
+                    "a body of exactly 16 MiB (Content-Length)")) {
+                byte[] bytes = cut.containsKey(k) ? cut.get(k) : whole.get(k);
+                Hostile h = new Hostile(tls(chain, leafPriv), sock -> answer(sock, bytes));
+                servers.add(h);
+                Fetch.Outcome o = Fetch.viaHttpClient(new Tls.Call(java.net.URI.create("https://" + HOST + ":" + h.port() + "/"), null,
+                        pki.resolve("ca.crt"), false, Tls.parseResolve(List.of(HOST + ":" + h.port() + ":127.0.0.1")),
+                        java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(20), null, null));
+                assertEquals(cut.containsKey(k), o.cut() != null, k + ": " + o);
+                assertTrue(o.body().length() <= max, k + ": a body of " + o.body().length());
+            }
             Corpus.Report r = c.run(2);
             finish(r.table("Defect corpus (cut answers)"), r);
             assertEquals(cut.size() + whole.size(), r.cases());

@@ -257,15 +257,58 @@ public final class Fetch {
                 b.proxy(tunnel.selector());
             }
             HttpRequest req = HttpRequest.newBuilder(c.url()).timeout(c.maxTime()).GET().build();
-            HttpResponse<String> resp = b.build().send(req, HttpResponse.BodyHandlers.ofString());
-            Diagnosis d = Diagnosis.ofResponse(resp.statusCode(), resp.body(), c, seen);
-            return new Outcome(resp.statusCode(), resp.body(), resp.sslSession(), seen, d, null);
+            HttpResponse<Bounded> resp = b.build().send(req, info -> new Bounded());
+            String body = resp.body().text();
+            Diagnosis d = Diagnosis.ofResponse(resp.statusCode(), body, c, seen);
+            return new Outcome(resp.statusCode(), body, resp.sslSession(), seen, d, resp.body().cut());
         } catch (IOException e) {
             return new Outcome(-1, "", Optional.empty(), seen, Diagnosis.of(e, c, seen), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Outcome(-1, "", Optional.empty(), seen, Diagnosis.of(e, c, seen), null);
         }
+    }
+
+    /**
+     * A body for the JDK's HttpClient, kept to MAX_BODY bytes: past that, the rest is not read (the
+     * subscription is cancelled, which closes the connection) and the body says it was cut, as get()'s does.
+     */
+    static final class Bounded implements HttpResponse.BodySubscriber<Bounded> {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final java.util.concurrent.CompletableFuture<Bounded> done = new java.util.concurrent.CompletableFuture<>();
+        private volatile Cut cut;
+        private java.util.concurrent.Flow.Subscription subscription;
+
+        String text() { return bytes.toString(StandardCharsets.UTF_8); }
+
+        Cut cut() { return cut; }
+
+        @Override public java.util.concurrent.CompletionStage<Bounded> getBody() { return done; }
+
+        @Override public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override public void onNext(List<java.nio.ByteBuffer> buffers) {
+            if (done.isDone()) return;
+            for (java.nio.ByteBuffer b : buffers) {
+                int room = MAX_BODY - bytes.size(), n = Math.min(room, b.remaining());
+                byte[] chunk = new byte[n];
+                b.get(chunk);
+                bytes.writeBytes(chunk);
+                if (b.hasRemaining()) {
+                    cut = new Cut(Limit.BODY, bytes.size(), -1);
+                    subscription.cancel();
+                    done.complete(this);
+                    return;
+                }
+            }
+        }
+
+        @Override public void onError(Throwable e) { done.completeExceptionally(e); }
+
+        @Override public void onComplete() { done.complete(this); }
     }
 
     /**
