@@ -188,10 +188,20 @@ public class client implements Callable<Integer>, Cli.Setup {
             return new Result(Diagnosis.Problem.KEY_MISMATCH.exitCode, Diagnosis.Problem.KEY_MISMATCH, -1, "",
                     "Checked before connecting: " + Tls.keyMismatch(identity) + ". Any server would refuse the "
                             + "handshake, because we could not prove we own the certificate.", "");
-        if (o.cacert() != null) Pem.certificates(o.cacert(), "CA certificate"); // a bad file is a one-line error now
+        if (o.cacert() != null) Pem.caCertificates(o.cacert(), "CA certificate"); // a bad file is a one-line error now
         Tls.Call call = new Tls.Call(o.url(), identity, o.cacert(), o.insecure(), resolveMap, o.connectTimeout(), o.maxTime());
         Fetch.Outcome out = Fetch.get(call);
         String handshake = describeHandshake(call, out);
+        if (out.cut() != null) {
+            // What arrived is printed, but it must not pass for the whole answer.
+            var p = Diagnosis.Problem.PARTIAL_ANSWER;
+            String fix = out.cut().limit() == Fetch.Limit.CLOSED_EARLY
+                    ? "Likely cause: the server, or a proxy on the way, stopped in the middle of the answer. Fix: try again, and look at the server's log."
+                    : "Fix: fetch a large answer with curl -o FILE; this probe shows answers, it does not download them.";
+            return new Result(p.exitCode, p, out.status(), out.body(), String.format("The answer from %s is incomplete%s: %s. "
+                    + "What arrived is printed above; the rest is missing. %s", Text.escape(Tls.hostPort(o.url())),
+                    out.status() < 0 ? "" : " (HTTP " + out.status() + ")", out.cut().text(), fix), handshake);
+        }
         if (out.ok()) return new Result(0, null, out.status(), out.body(), null, handshake);
         var p = out.failure().problem();
         return new Result(p.exitCode, p, out.status(), out.body(), new Advice(o.dir(), o.keyPassword()).explain(out.failure()), handshake);

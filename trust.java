@@ -152,6 +152,7 @@ public class trust implements Callable<Integer> {
         public Integer call() {
             PrintWriter o = spec.commandLine().getOut();
             X509Certificate c = readCa();
+            if (truststore != null) Pem.checkKeyStore(truststore, "truststore");
             String n = storeName(c);
             o.printf("%s CA \"%s\" (SHA-256 %s) as \"%s\":%n", adding() ? "Installing" : "Uninstalling", Names.subject(c),
                     Describe.fingerprint(c), n);
@@ -239,6 +240,7 @@ public class trust implements Callable<Integer> {
         public Integer call() {
             PrintWriter o = spec.commandLine().getOut();
             X509Certificate c = readCa();
+            if (truststore != null) Pem.checkKeyStore(truststore, "truststore");
             String n = storeName(c);
             Path caFile = caFile();
             Path folder = caFile.getParent() == null ? Path.of("") : caFile.getParent(); // next to the CA, as the user named it
@@ -296,10 +298,7 @@ public class trust implements Callable<Integer> {
         X509Certificate c = certs.size() == 1 ? certs.get(0) : roots.size() == 1 ? roots.get(0) : null;
         if (c == null)
             throw Cli.fail("%s holds %d certificates and no single root among them; give a file with just the CA to trust", file, certs.size());
-        if (c.getBasicConstraints() < 0)
-            throw Cli.fail("%s is not a CA certificate (no basicConstraints CA:TRUE); trust the CA that issued it, such as certs/ca.crt", file);
-        if (c.getSubjectX500Principal().equals(c.getIssuerX500Principal()) && !Certs.selfSigned(c))
-            throw Cli.fail("%s is damaged: the root's own signature does not verify, so no store could use it", file);
+        Pem.checkCa(c, file, "CA certificate", "it");
         return c;
     }
 

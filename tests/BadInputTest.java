@@ -95,6 +95,21 @@ class BadInputTest {
         return issueRefused(expected, good.resolve("ca.crt"), good.resolve("ca.key"), more);
     }
 
+    /** Bytes that should have been text: UTF-8 as its characters, any other byte as \\xNN, never Latin-1. */
+    @Test
+    void bytesAreShownAsTheySay() {
+        byte[] utf8 = "b\u00fccher".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("b\u00fccher", Text.bytes(utf8));
+        assertEquals("b\\xFCcher", Text.bytes("b\u00fccher".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        assertEquals("x\\xC3(", Text.bytes(new byte[] {'x', (byte) 0xC3, '('}));
+        assertEquals("\\xED\\xA0\\x80", Text.bytes(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}), "a surrogate is not UTF-8");
+        assertEquals("\\xC0\\xAF", Text.bytes(new byte[] {(byte) 0xC0, (byte) 0xAF}), "nor an overlong form");
+        assertEquals("a\\x1Bb", Text.bytes(new byte[] {'a', 0x1b, 'b'}), "a control character is escaped as always");
+        assertEquals("\ud55c", Text.bytes("\ud55c".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertTrue(Text.isUtf8(utf8));
+        assertFalse(Text.isUtf8(new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}), "past U+10FFFF");
+    }
+
     @Test
     void missingOrUnreadableCa() {
         issueRefused("no such file", root.resolve("nope/ca.crt"), good.resolve("ca.key"), "x.example.com");

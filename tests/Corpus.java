@@ -1,5 +1,6 @@
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -245,6 +246,41 @@ final class Corpus {
             else b.append(String.format("\\u%04X", c));
         });
         return b.toString();
+    }
+
+    /**
+     * Runs cases in this JVM and prints each result on one line, for cases that must run as another
+     * user (DefectCorpusTest runs it as nobody, so that permissions hold): the argument is a file of
+     * cases, one a line, the script and its arguments separated by tabs. Each line printed is the exit
+     * code, stdout and stderr, tab-separated, the last two in Base64. A case gets 30 s.
+     */
+    public static void main(String[] args) throws Exception {
+        ExecutorService pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "corpus-case");
+            t.setDaemon(true);
+            return t;
+        });
+        var b64 = java.util.Base64.getEncoder();
+        for (String line : Files.readAllLines(Path.of(args[0]))) {
+            String[] parts = line.split("\t");
+            Object command = command(parts[0]);
+            Future<String[]> f = pool.submit(() -> {
+                StringWriter o = new StringWriter(), e = new StringWriter();
+                int code = Cli.run(command, new PrintWriter(o, true), new PrintWriter(e, true), Arrays.copyOfRange(parts, 1, parts.length));
+                return new String[] {"" + code, o.toString(), e.toString()};
+            });
+            String[] r;
+            try {
+                r = f.get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                r = new String[] {"-1", "", "no answer within 30 s"};
+            }
+            System.out.println(r[0] + "\t" + b64.encodeToString(r[1].getBytes(StandardCharsets.UTF_8)) + "\t"
+                    + b64.encodeToString(r[2].getBytes(StandardCharsets.UTF_8)));
+        }
+        System.out.flush();
+        System.exit(0);
     }
 
     static String cut(String s) {

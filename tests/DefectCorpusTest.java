@@ -76,7 +76,10 @@ import org.junit.jupiter.api.io.TempDir;
  * found, written for our code. Each class makes its cases from fixed seeds and templates:
  * special files, nesting depth, extension-level mutations of CSRs and certificates, control
  * characters in every printable field, weak keys and algorithms, malformed names, empty values,
- * long input, the words for one failure, and hostile slow servers. Every case keeps the promises of
+ * long input, the words for one failure, hostile slow servers, answers cut by a limit or by the
+ * server, names that are not UTF-8 or not ASCII, damaged DER, files given for a role they cannot play
+ * (made by openssl), paths out of reach of an unprivileged user, and malformed SANs in openssl's
+ * certificates for --lint. Every case keeps the promises of
  * Corpus (no hang, no stack trace, no raw control character, a one-line refusal that creates no
  * file) and its own expectation. The counts go to stdout and target/defect-corpus.txt, and
  * docs/RELIABILITY.md keeps them.
@@ -138,6 +141,8 @@ class DefectCorpusTest {
         emptyValues(c);
         longInput(c);
         words(c);
+        utf8(c);
+        damagedDer(c);
         long generated = (System.nanoTime() - t0) / 1_000_000;
         Corpus.Report r = c.run(1);
         String table = r.table(String.format("Defect corpus (files, names and values; generated in %d ms)", generated));
@@ -197,12 +202,16 @@ class DefectCorpusTest {
 
     /** A case from a place: F is the file, OUT the case's output folder. */
     static void place(Corpus c, String cls, String kind, Corpus.Expect e, List<String> place, Path file) {
+        place(c, cls, kind, e, null, place, file);
+    }
+
+    static void place(Corpus c, String cls, String kind, Corpus.Expect e, Corpus.Check check, List<String> place, Path file) {
         List<String> args = new ArrayList<>();
         for (String a : place.subList(1, place.size())) {
             String v = a.replace("OUT", s(c.dir()));
             args.add(v.equals("F") ? s(file) : v.equals("file:F") ? "file:" + file : v);
         }
-        c.add(cls, kind, e, place.get(0), args);
+        c.add(cls, kind, e, check, place.get(0), args);
     }
 
     // 1. Inputs that are not regular files.
@@ -664,6 +673,403 @@ class DefectCorpusTest {
             c.add(cls, "--resolve " + r, Corpus.Expect.REFUSE, "client", List.of("--resolve", r, "https://127.0.0.1:1/"));
     }
 
+    /** Byte sequences that are not UTF-8 (RFC 3629): a bad continuation, bytes never used, a surrogate, overlong forms, a cut sequence. */
+    static final Map<String, byte[]> NOT_UTF8 = new LinkedHashMap<>();
+    static {
+        NOT_UTF8.put("C3 28", new byte[] {(byte) 0xC3, 0x28});
+        NOT_UTF8.put("FF FE", new byte[] {(byte) 0xFF, (byte) 0xFE});
+        NOT_UTF8.put("ED A0 80 (a surrogate)", new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80});
+        NOT_UTF8.put("C0 AF (overlong /)", new byte[] {(byte) 0xC0, (byte) 0xAF});
+        NOT_UTF8.put("E2 82 (cut)", new byte[] {(byte) 0xE2, (byte) 0x82});
+        NOT_UTF8.put("F8 88 80 80 80", new byte[] {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80});
+        NOT_UTF8.put("80 (a lone continuation)", new byte[] {(byte) 0x80});
+        NOT_UTF8.put("F4 90 80 80 (past U+10FFFF)", new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80});
+    }
+
+    static org.bouncycastle.asn1.ASN1Primitive raw(int tag, byte[] content) {
+        try {
+            return org.bouncycastle.asn1.ASN1Primitive.fromByteArray(tlv((byte) tag, content));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A name whose CN is a UTF8String holding these bytes as they are. */
+    static X500Name rawCn(byte[] bytes) {
+        return new X500Name(new RDN[] {new RDN(BCStyle.CN, raw(0x0C, bytes))});
+    }
+
+    // 12 and 13. Names that are not UTF-8, and IA5String names with bytes past ASCII: through every
+    // reader of a certificate or CSR, shown as their bytes say (never "Ã", never an exception's words).
+    static void utf8(Corpus c) throws Exception {
+        String cls = "12 names not UTF-8";
+        String ca = s(pki.resolve("ca.crt")), key = s(pki.resolve("ca.key"));
+        Path leafKeyFile = base.resolve("leaf.key"), edKeyFile = base.resolve("ed.key");
+        KeyPair ed = gen("Ed25519", 0);
+        if (!Files.exists(leafKeyFile)) {
+            Files.writeString(leafKeyFile, Certs.pem(leafKey.getPrivate()));
+            Files.writeString(edKeyFile, Certs.pem(ed.getPrivate()));
+        }
+        Corpus.Check plain = r -> (r.out() + r.err()).contains("\u00c3") ? "a name decoded as Latin-1" : null;
+        for (var e : NOT_UTF8.entrySet()) {
+            byte[] bytes = concat(concat("x".getBytes(StandardCharsets.US_ASCII), e.getValue()), ".example.com".getBytes(StandardCharsets.US_ASCII));
+            X500Name subject = rawCn(bytes);
+            List<Extension> leafExts = List.of(ext(Extension.subjectAlternativeName, false, sans(new GeneralName(GeneralName.dNSName, HOST))),
+                    ext(Extension.basicConstraints, true, der(new BasicConstraints(false))),
+                    ext(Extension.extendedKeyUsage, false, der(new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))));
+            List<Extension> caExts = List.of(ext(Extension.basicConstraints, true, der(new BasicConstraints(true))),
+                    ext(Extension.keyUsage, true, der(new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))));
+            byte[] leaf = pem("CERTIFICATE", cert(caCert, caKey, leafKey.getPublic(), subject, leafExts));
+            String k = e.getKey();
+            Corpus.Check shown = r -> r.out().contains("\\x") ? null : "the bytes are not shown escaped";
+            place(c, cls, "inspect of a certificate whose CN holds " + k, Corpus.Expect.ACCEPT, shown, List.of("inspect", "F"), c.file("u.crt", leaf));
+            place(c, cls, "--lint of a certificate whose CN holds " + k, Corpus.Expect.EITHER, List.of("inspect", "--lint", "--dir", s(pki), "F"), c.file("u.crt", leaf));
+            place(c, cls, "client --cert with a CN holding " + k, Corpus.Expect.REFUSE,
+                    List.of("client", "--cacert", ca, "--cert", "F", "--key", s(leafKeyFile), "-v", "https://127.0.0.1:1/"), c.file("u.crt", leaf));
+            place(c, cls, "issue renew of a certificate whose CN holds " + k, Corpus.Expect.EITHER,
+                    List.of("issue", "renew", "--ca", ca, "--ca-key", key, "F"), c.file("u.crt", leaf));
+            for (boolean edKey : new boolean[] {false, true}) {
+                KeyPair kp = edKey ? ed : leafKey;
+                byte[] root = pem("CERTIFICATE", cert(null, kp.getPrivate(), kp.getPublic(), subject, caExts, edKey ? "Ed25519" : "SHA256withECDSA",
+                        Instant.now().minus(1, ChronoUnit.HOURS), Instant.now().plus(90, ChronoUnit.DAYS)));
+                String what = (edKey ? "an Ed25519" : "an EC") + " root whose CN holds " + k;
+                Path rootKey = edKey ? edKeyFile : leafKeyFile;
+                for (List<String> place : List.of(List.of("inspect", "F"), List.of("inspect", "--lint", "F"),
+                        List.of("inspect", "--cacert", "F", s(pki.resolve("svc.crt"))),
+                        List.of("trust", "export", "--ca", "F", "--ca-key", s(rootKey), "--format", "truststore", "-o", "OUT/t.p12"),
+                        List.of("trust", "export", "--ca", "F", "--ca-key", s(rootKey), "--format", "vault", "-o", "OUT/v.json"),
+                        List.of("issue", "--dir", "OUT", "--ca", "F", "--ca-key", s(rootKey), "--key-type", "ec", "x.example.com"),
+                        List.of("ca", "intermediate", "--dir", "OUT", "--ca", "F", "--ca-key", s(rootKey), "--key-type", "ec"),
+                        List.of("ca", "revoke", "--dir", "OUT", "--ca", "F", "--ca-key", s(rootKey), s(pki.resolve("svc.crt"))),
+                        List.of("client", "--cacert", "F", "https://127.0.0.1:1/")))
+                    place(c, cls, place.get(0) + " " + place.get(1) + " of " + what, Corpus.Expect.EITHER, plain, place, c.file("r.crt", root));
+            }
+            byte[] req = pem("CERTIFICATE REQUEST", csr(leafKey, "SHA256withECDSA", subject,
+                    List.of(ext(Extension.subjectAlternativeName, false, sans(new GeneralName(GeneralName.dNSName, HOST))))));
+            place(c, cls, "inspect of a CSR whose CN holds " + k, Corpus.Expect.ACCEPT, shown, List.of("inspect", "F"), c.file("u.csr", req));
+            place(c, cls, "issue sign of a CSR whose CN holds " + k, Corpus.Expect.EITHER, plain,
+                    List.of("issue", "sign", "--dir", "OUT", "--ca", ca, "--ca-key", key, "F"), c.file("u.csr", req));
+            place(c, cls, "issue --csr of a CSR whose CN holds " + k, Corpus.Expect.EITHER, plain,
+                    List.of("issue", "--dir", "OUT", "--ca", ca, "--ca-key", key, "--csr", "F"), c.file("u.csr", req));
+        }
+        // IA5String names (DNS, e-mail, URI) with bytes past ASCII: UTF-8 ones shown as UTF-8, others escaped.
+        String cls6 = "13 names past ASCII";
+        Map<String, byte[]> past = new LinkedHashMap<>();
+        past.put("UTF-8 b\u00fccher", "b\u00fccher".getBytes(StandardCharsets.UTF_8));
+        past.put("UTF-8 \ud55c\uae00", "\ud55c\uae00".getBytes(StandardCharsets.UTF_8));
+        past.put("Latin-1 b\u00fccher", "b\u00fccher".getBytes(StandardCharsets.ISO_8859_1));
+        for (var b : NOT_UTF8.entrySet()) past.put("not UTF-8 " + b.getKey(), b.getValue());
+        for (var p : past.entrySet()) {
+            boolean utf8 = p.getKey().startsWith("UTF-8");
+            String expected = utf8 ? new String(p.getValue(), StandardCharsets.UTF_8) : "\\x";
+            for (int tag : new int[] {GeneralName.dNSName, GeneralName.rfc822Name, GeneralName.uniformResourceIdentifier}) {
+                String prefix = tag == GeneralName.dNSName ? "" : tag == GeneralName.rfc822Name ? "u@" : "https://";
+                byte[] v = concat(concat(prefix.getBytes(StandardCharsets.US_ASCII), p.getValue()), ".example.com".getBytes(StandardCharsets.US_ASCII));
+                GeneralName gn = new GeneralName(tag, raw(0x16, v));
+                String what = (tag == GeneralName.dNSName ? "a dNSName" : tag == GeneralName.rfc822Name ? "an rfc822Name" : "a URI") + " " + p.getKey();
+                Corpus.Check asBytes = r -> {
+                    String all = r.out() + r.err();
+                    if (all.contains("\u00c3") || (!utf8 && all.contains("\u00fc"))) return "decoded as Latin-1";
+                    return all.contains(expected) ? null : "not shown as " + expected;
+                };
+                List<Extension> exts = List.of(ext(Extension.subjectAlternativeName, false, sans(new GeneralName(GeneralName.dNSName, HOST), gn)));
+                byte[] req = pem("CERTIFICATE REQUEST", csr(leafKey, "SHA256withECDSA", new X500Name("CN=" + HOST), exts));
+                place(c, cls6, "issue sign of a CSR with " + what, Corpus.Expect.REFUSE, asBytes,
+                        List.of("issue", "sign", "--dir", "OUT", "--ca", ca, "--ca-key", key, "F"), c.file("p.csr", req));
+                place(c, cls6, "inspect of a CSR with " + what, Corpus.Expect.ACCEPT, asBytes, List.of("inspect", "F"), c.file("p.csr", req));
+                byte[] leaf = pem("CERTIFICATE", cert(caCert, caKey, leafKey.getPublic(), new X500Name("CN=" + HOST), exts));
+                place(c, cls6, "inspect of a certificate with " + what, Corpus.Expect.ACCEPT, asBytes, List.of("inspect", "F"), c.file("p.crt", leaf));
+                place(c, cls6, "--lint of a certificate with " + what, Corpus.Expect.REFUSE, asBytes,
+                        List.of("inspect", "--lint", "--dir", s(pki), "F"), c.file("p.crt", leaf));
+            }
+        }
+    }
+
+    // 14. Damaged DER, made from good files by a fixed set of cuts and flips, through every reader.
+    static void damagedDer(Corpus c) throws Exception {
+        String cls = "14 damaged DER";
+        String ca = s(pki.resolve("ca.crt")), key = s(pki.resolve("ca.key"));
+        byte[] csrDer = java.util.Base64.getMimeDecoder().decode(Files.readString(base.resolve("csr.pem")).replaceAll("-----[A-Z ]+-----", ""));
+        Map<String, byte[]> good = new LinkedHashMap<>();
+        good.put("CA certificate", caCert.getEncoded());
+        good.put("service certificate", Pem.certificate(pki.resolve("svc.crt"), "c").getEncoded());
+        good.put("CSR", csrDer);
+        Map<String, List<List<String>>> readers = Map.of(
+                "CA certificate", List.of(List.of("inspect", "F"), List.of("inspect", "--lint", "F"), List.of("client", "--cacert", "F", "https://127.0.0.1:1/"),
+                        List.of("trust", "export", "--ca", "F", "--ca-key", key, "--format", "truststore", "-o", "OUT/t.p12"),
+                        List.of("issue", "--dir", "OUT", "--ca", "F", "--ca-key", key, "--key-type", "ec", "x.example.com"),
+                        List.of("inspect", "--cacert", "F", s(pki.resolve("svc.crt")))),
+                "service certificate", List.of(List.of("inspect", "F"), List.of("inspect", "--lint", "--dir", s(pki), "F"),
+                        List.of("issue", "renew", "--ca", ca, "--ca-key", key, "F")),
+                "CSR", List.of(List.of("inspect", "F"), List.of("issue", "sign", "--dir", "OUT", "--ca", ca, "--ca-key", key, "F", HOST)));
+        Random rnd = new Random(22);
+        for (var g : good.entrySet()) {
+            byte[] d = g.getValue();
+            Map<String, byte[]> damaged = new LinkedHashMap<>();
+            for (int cut : new int[] {1, 2, 4, 10, d.length / 4, d.length / 2, d.length - 70, d.length - 2, d.length - 1})
+                damaged.put("cut to " + cut + " bytes", Arrays.copyOf(d, cut));
+            for (int i = 0; i < 24; i++) {
+                int at = 4 + rnd.nextInt(d.length - 4);
+                byte[] b = d.clone();
+                b[at] ^= (byte) (1 << rnd.nextInt(8));
+                damaged.put("bit flipped at byte " + at, b);
+            }
+            // Each SEQUENCE or OCTET STRING tag in the first 200 bytes made a context tag: what "DLTaggedObject" came from.
+            for (int at = 4; at < Math.min(200, d.length); at++)
+                if (d[at] == 0x30 || d[at] == 0x04 || d[at] == 0x31) {
+                    byte[] b = d.clone();
+                    b[at] = (byte) (d[at] == 0x04 ? 0x80 : 0xA0);
+                    damaged.put("tag at byte " + at + " made [0]", b);
+                }
+            for (var m : damaged.entrySet())
+                for (boolean asPem : new boolean[] {false, true}) {
+                    String label = g.getKey().equals("CSR") ? "CERTIFICATE REQUEST" : "CERTIFICATE";
+                    byte[] file = asPem ? pem(label, m.getValue()) : m.getValue();
+                    for (List<String> place : readers.get(g.getKey()))
+                        place(c, cls, g.getKey() + " " + m.getKey() + (asPem ? " (PEM)" : " (DER)") + ": " + place.get(0) + " " + place.get(1),
+                                Corpus.Expect.EITHER, place, c.file("d.bin", file));
+                }
+        }
+    }
+
+    // ------------------------------------------------------------------ files for a role they cannot play
+
+    /**
+     * Every option that takes a CA, a key, our certificate or a truststore, given a file of another
+     * kind made by openssl: a leaf (PEM and DER), a v3 certificate without basicConstraints, a root
+     * whose signature was damaged, a CSR, a key, a PKCS#12 file, a CA certificate where a leaf goes.
+     * Each is refused before anything starts or is written, in the same words for the same kind.
+     */
+    @Test
+    void filesForARoleTheyCannotPlayAreRefusedInTheSameWords() throws Exception {
+        Path o = Files.createDirectories(root.resolve("openssl-kinds"));
+        String ec = "ec:" + s(o.resolve("p256.pem"));
+        Support.openssl(o, "ecparam", "-name", "prime256v1", "-out", s(o.resolve("p256.pem"))).expectOk();
+        Support.openssl(o, "req", "-x509", "-newkey", ec, "-nodes", "-keyout", "leaf.key", "-out", "leaf.crt", "-subj", "/CN=leaf.example.com",
+                "-days", "30", "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "subjectAltName=DNS:leaf.example.com").expectOk();
+        Support.openssl(o, "x509", "-in", "leaf.crt", "-outform", "DER", "-out", "leaf.der").expectOk();
+        Support.openssl(o, "req", "-x509", "-newkey", ec, "-nodes", "-keyout", "nobc.key", "-out", "nobc.crt", "-subj", "/CN=no-bc",
+                "-days", "30", "-addext", "subjectAltName=DNS:no-bc.example.com", "-addext", "basicConstraints=CA:FALSE").expectOk();
+        Support.openssl(o, "req", "-x509", "-newkey", ec, "-nodes", "-keyout", "root.key", "-out", "root.crt", "-subj", "/CN=openssl root",
+                "-days", "30").expectOk();
+        Support.openssl(o, "req", "-new", "-key", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=leaf.example.com").expectOk();
+        Support.openssl(o, "pkcs12", "-export", "-in", "leaf.crt", "-inkey", "leaf.key", "-passout", "pass:changeit", "-out", "leaf.p12").expectOk();
+        byte[] root = Files.readAllBytes(o.resolve("root.crt"));
+        X509Certificate r = Pem.certificate(o.resolve("root.crt"), "c");
+        byte[] der = r.getEncoded();
+        der[der.length - 5] ^= 1; // inside the signature: it still parses, and no longer verifies
+        Files.write(o.resolve("bad-sig-root.crt"), pem("CERTIFICATE", der));
+        Files.writeString(o.resolve("text.txt"), "not a keystore\n");
+        String notCa = Pem.NOT_A_CA;
+        Map<String, String> caKinds = new LinkedHashMap<>(); // file -> the words expected
+        caKinds.put("leaf.crt", notCa);
+        caKinds.put("leaf.der", notCa);
+        caKinds.put("nobc.crt", notCa);
+        caKinds.put("bad-sig-root.crt", "damaged");
+        caKinds.put("leaf.csr", "holds no certificate");
+        caKinds.put("leaf.key", "holds no certificate");
+        caKinds.put("leaf.p12", "neither a PEM nor a DER certificate");
+        String ca = s(pki.resolve("ca.crt")), key = s(pki.resolve("ca.key"));
+        List<List<String>> caPlaces = List.of(
+                List.of("serve", "--dir", s(pki), "--name", "svc", "--port", "0", "--cacert", "F"),
+                List.of("client", "--cacert", "F", "https://127.0.0.1:1/"),
+                List.of("inspect", "--cacert", "F", s(pki.resolve("svc.crt"))),
+                List.of("inspect", "--lint", "--cacert", "F", s(pki.resolve("svc.crt"))),
+                List.of("trust", "export", "--ca", "F", "--ca-key", key, "--format", "truststore", "-o", "OUT/t.p12"),
+                List.of("issue", "--dir", "OUT", "--ca", "F", "--ca-key", key, "--key-type", "ec", "x.example.com"),
+                List.of("issue", "sign", "--dir", "OUT", "--ca", "F", "--ca-key", key, s(base.resolve("csr.pem"))),
+                List.of("ca", "intermediate", "--dir", "OUT", "--ca", "F", "--ca-key", key, "--key-type", "ec"),
+                List.of("ca", "revoke", "--dir", "OUT", "--ca", "F", "--ca-key", key, s(pki.resolve("svc.crt"))));
+        Map<String, String> keyKinds = new LinkedHashMap<>();
+        keyKinds.put("leaf.crt", "holds no private key");
+        keyKinds.put("leaf.csr", "holds no private key");
+        keyKinds.put("leaf.der", "not a PEM private key");
+        keyKinds.put("leaf.p12", "not a PEM private key");
+        keyKinds.put("root.key", "does not belong");
+        List<List<String>> keyPlaces = List.of(
+                List.of("issue", "--dir", "OUT", "--ca", ca, "--ca-key", "F", "--key-type", "ec", "x.example.com"),
+                List.of("serve", "--dir", s(pki), "--name", "svc", "--port", "0", "--key", "F"),
+                List.of("client", "--cacert", ca, "--cert", s(pki.resolve("svc.crt")), "--key", "F", "https://127.0.0.1:1/"),
+                List.of("trust", "export", "--ca", ca, "--ca-key", "F", "--format", "vault", "-o", "OUT/v.json"));
+        Map<String, String> leafKinds = new LinkedHashMap<>();
+        leafKinds.put(ca, "is a CA certificate, not one issued to a server or client");
+        leafKinds.put("root.crt", "is a CA certificate, not one issued to a server or client");
+        leafKinds.put("leaf.key", "holds no certificate");
+        leafKinds.put("leaf.csr", "holds no certificate");
+        List<List<String>> leafPlaces = List.of(
+                List.of("serve", "--dir", s(pki), "--name", "svc", "--port", "0", "--cert", "F", "--key", key),
+                List.of("client", "--cacert", ca, "--cert", "F", "--key", key, "https://127.0.0.1:1/"));
+        Map<String, String> storeKinds = new LinkedHashMap<>();
+        storeKinds.put("leaf.crt", "is not a Java keystore");
+        storeKinds.put("leaf.key", "is not a Java keystore");
+        storeKinds.put("text.txt", "is not a Java keystore");
+        List<List<String>> storePlaces = List.of(List.of("trust", "install", "--dir", s(pki), "--truststore", "F"),
+                List.of("trust", "uninstall", "--dir", s(pki), "--truststore", "F"));
+        Corpus c = corpus();
+        c.guarded.add(o);
+        String cls = "15 files for a role they cannot play";
+        for (var role : List.of(Map.entry(caKinds, caPlaces), Map.entry(keyKinds, keyPlaces), Map.entry(leafKinds, leafPlaces),
+                Map.entry(storeKinds, storePlaces)))
+            for (var k : role.getKey().entrySet())
+                for (List<String> place : role.getValue()) {
+                    Path file = k.getKey().startsWith("/") ? Path.of(k.getKey()) : o.resolve(k.getKey());
+                    String words = k.getValue();
+                    place(c, cls, Path.of(k.getKey()).getFileName() + " to " + place.get(0) + " " + place.get(place.indexOf("F") - 1), Corpus.Expect.REFUSE,
+                            res -> res.err().contains(words) ? null : "not the words '" + words + "'", place, file);
+                }
+        Corpus.Report rep = c.run(1);
+        finish(rep.table("Defect corpus (files for a role they cannot play)"), rep);
+        assertEquals(Files.readAllBytes(o.resolve("root.crt")).length, root.length);
+    }
+
+    // ------------------------------------------------------------------ paths out of reach, as another user
+
+    /**
+     * Paths out of reach of an unprivileged user, of each kind, through every place a file is read:
+     * run as nobody in a JVM of their own (root reads everything), each refusal names the true cause.
+     */
+    @Test
+    void pathsOutOfReachNameTheirCauseForAnUnprivilegedUser() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to switch to nobody");
+        Support.requireTool("setpriv", "util-linux");
+        // Outside JUnit's 0700 temp folder, so that nobody can reach what it should.
+        Path world = Files.createTempDirectory(Path.of("/tmp"), "unprivileged-");
+        try {
+            Files.setPosixFilePermissions(world, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path cp = Files.createDirectories(world.resolve("cp"));
+            List<String> classpath = new ArrayList<>();
+            for (Class<?> k : List.of(Pem.class, DefectCorpusTest.class, BouncyCastleProvider.class, org.bouncycastle.openssl.PEMParser.class,
+                    org.bouncycastle.asn1.cmc.CMCStatus.class, picocli.CommandLine.class)) {
+                Path from = Path.of(k.getProtectionDomain().getCodeSource().getLocation().toURI());
+                Path to = cp.resolve(from.getFileName().toString());
+                if (!Files.exists(to)) {
+                    if (Files.isDirectory(from)) Support.copyTree(from, to);
+                    else Files.copy(from, to);
+                }
+                if (!classpath.contains(to.toString())) classpath.add(to.toString());
+            }
+            Path d = Files.createDirectories(world.resolve("d"));
+            for (String f : List.of("ca.crt", "ca.key", "svc.crt", "svc.key")) Files.copy(pki.resolve(f), d.resolve(f));
+            Path locked = Files.createDirectories(d.resolve("locked")), inLocked = locked.resolve("ca.crt");
+            Files.copy(pki.resolve("ca.crt"), inLocked);
+            Path unreadable = d.resolve("unreadable.crt");
+            Files.copy(pki.resolve("ca.crt"), unreadable);
+            Files.writeString(d.resolve("plain-file"), "x");
+            Support.exec(world, "chmod", "-R", "a+rX", s(world)).expectOk();
+            Support.exec(world, "chmod", "600", s(unreadable)).expectOk();
+            Support.exec(world, "chmod", "744", s(locked)).expectOk(); // readable, not searchable by others
+            Map<String, Path> kinds = new LinkedHashMap<>();
+            kinds.put("in a folder that cannot be entered", inLocked);
+            kinds.put("not readable", unreadable);
+            kinds.put("missing", d.resolve("missing.crt"));
+            kinds.put("under a file", d.resolve("plain-file").resolve("ca.crt"));
+            kinds.put("in a missing folder", d.resolve("nope").resolve("ca.crt"));
+            kinds.put("a folder", locked);
+            Map<String, String> words = Map.of("in a folder that cannot be entered", "which this user cannot enter",
+                    "not readable", "not readable by this user", "missing", ": no such file", "under a file", "is a file, not a folder",
+                    "in a missing folder", "there is no folder", "a folder", "it is a folder");
+            String ca = s(d.resolve("ca.crt")), key = s(d.resolve("ca.key")), out = s(world.resolve("out"));
+            List<List<String>> places = List.of(
+                    List.of("inspect", "F"), List.of("inspect", "--lint", "--cacert", "F", s(d.resolve("svc.crt"))),
+                    List.of("issue", "--dir", out, "--ca", "F", "--ca-key", key, "--key-type", "ec", "x.example.com"),
+                    List.of("issue", "--dir", out, "--ca", ca, "--ca-key", "F", "--key-type", "ec", "x.example.com"),
+                    List.of("issue", "sign", "--dir", out, "--ca", ca, "--ca-key", key, "F"),
+                    List.of("issue", "--dir", out, "--ca", ca, "--ca-key", key, "--key-password", "file:F", "x.example.com"),
+                    List.of("ca", "revoke", "--dir", out, "--ca", "F", "--ca-key", key, s(d.resolve("svc.crt"))),
+                    List.of("client", "--cacert", "F", "https://127.0.0.1:1/"),
+                    List.of("client", "--cacert", ca, "--cert", "F", "--key", s(d.resolve("svc.key")), "https://127.0.0.1:1/"),
+                    List.of("trust", "export", "--ca", "F", "--ca-key", key, "--format", "truststore", "-o", out + "/t.p12"),
+                    List.of("serve", "--dir", s(d), "--name", "svc", "--port", "0", "--cacert", "F"),
+                    List.of("serve", "--dir", s(d), "--name", "svc", "--port", "0", "--cert", "F"),
+                    List.of("serve", "--dir", s(d), "--name", "svc", "--port", "0", "--crl", "F"));
+            List<String> lines = new ArrayList<>(), labels = new ArrayList<>(), expected = new ArrayList<>();
+            for (var k : kinds.entrySet())
+                for (List<String> place : places) {
+                    List<String> args = new ArrayList<>();
+                    for (String a : place) args.add(a.equals("F") ? s(k.getValue()) : a.equals("file:F") ? "file:" + k.getValue() : a);
+                    lines.add(String.join("\t", args));
+                    labels.add(k.getKey() + ": " + String.join(" ", place));
+                    expected.add(words.get(k.getKey()));
+                }
+            Path casesFile = world.resolve("cases.tsv");
+            Files.write(casesFile, lines);
+            Support.exec(world, "chmod", "644", s(casesFile)).expectOk();
+            Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+            long t0 = System.nanoTime();
+            Support.Result run = Support.exec(world, Map.of(), java.time.Duration.ofMinutes(10), List.of("setpriv", "--reuid=65534", "--regid=65534",
+                    "--clear-groups", "--", s(javaBin), "-cp", String.join(":", classpath), "Corpus", s(casesFile)));
+            assertEquals(0, run.code(), run::all);
+            List<String> results = run.out().lines().toList();
+            assertEquals(lines.size(), results.size(), run::all);
+            List<String> problems = new ArrayList<>();
+            var dec = java.util.Base64.getDecoder();
+            for (int i = 0; i < results.size(); i++) {
+                String[] f = results.get(i).split("\t", -1);
+                String err = new String(dec.decode(f[2]), StandardCharsets.UTF_8);
+                List<String> errLines = err.lines().toList();
+                if (!f[0].equals("1") || errLines.size() != 1 || !err.startsWith("error: ") || !err.contains(expected.get(i))
+                        || (!labels.get(i).contains("missing") && !labels.get(i).contains("under a file") && err.contains("no such file")))
+                    problems.add(labels.get(i) + ": exit " + f[0] + ", " + err.strip() + " (expected the words '" + expected.get(i) + "')");
+            }
+            Corpus.Report r = new Corpus.Report();
+            r.byClass.put("16 paths out of reach (as nobody)", new long[] {lines.size(), lines.size(), 0, problems.size(), (System.nanoTime() - t0) / 1_000_000});
+            r.defects.addAll(problems);
+            r.ms = (System.nanoTime() - t0) / 1_000_000;
+            finish(r.table("Defect corpus (paths out of reach, run as nobody)"), r);
+        } finally {
+            Support.exec(Path.of("/tmp"), "rm", "-rf", s(world));
+        }
+    }
+
+    // ------------------------------------------------------------------ malformed SANs in openssl's certificates, for lint
+
+    /**
+     * Certificates made by openssl (x509 -req with the SAN given as raw DER) whose SAN holds one
+     * malformed name of each type: --lint reports san-malformed as an error, naming the name as
+     * inspect shows it; well-formed neighbours pass that rule.
+     */
+    @Test
+    void lintFindsEveryMalformedSanInOpensslCertificates() throws Exception {
+        Path o = Files.createDirectories(root.resolve("openssl-sans"));
+        Support.openssl(o, "req", "-new", "-key", s(pki.resolve("svc.key")), "-subj", "/CN=" + HOST, "-out", "svc.csr").expectOk();
+        Map<String, byte[]> bad = new LinkedHashMap<>(), good = new LinkedHashMap<>();
+        for (int n : new int[] {0, 1, 3, 5, 8, 15, 17, 32}) bad.put("an IP address of " + n + " bytes", tlv((byte) 0x87, new byte[n]));
+        for (var e : Map.of("UTF-8", "b\u00fccher.example.com".getBytes(StandardCharsets.UTF_8),
+                "Latin-1", "b\u00fccher.example.com".getBytes(StandardCharsets.ISO_8859_1), "a space", "a b.example.com".getBytes(StandardCharsets.US_ASCII),
+                "a control character", "a\u001b.example.com".getBytes(StandardCharsets.US_ASCII), "nothing", new byte[0],
+                "bytes not UTF-8", new byte[] {'a', (byte) 0xC3, 0x28}).entrySet()) {
+            bad.put("a dNSName with " + e.getKey(), tlv((byte) 0x82, e.getValue()));
+            if (e.getValue().length == 0) continue; // "u@" and "https://" are ASCII: their form is another matter
+            bad.put("an rfc822Name with " + e.getKey(), tlv((byte) 0x81, concat("u@".getBytes(StandardCharsets.US_ASCII), e.getValue())));
+            bad.put("a URI with " + e.getKey(), tlv((byte) 0x86, concat("https://".getBytes(StandardCharsets.US_ASCII), e.getValue())));
+        }
+        good.put("an IPv4 address", tlv((byte) 0x87, new byte[] {127, 0, 0, 1}));
+        good.put("an IPv6 address", tlv((byte) 0x87, new byte[16]));
+        good.put("an rfc822Name", tlv((byte) 0x81, "u@example.com".getBytes(StandardCharsets.US_ASCII)));
+        good.put("a URI", tlv((byte) 0x86, "spiffe://example.com/svc".getBytes(StandardCharsets.US_ASCII)));
+        good.put("an IDN in its xn-- form", tlv((byte) 0x82, "xn--bcher-kva.example.com".getBytes(StandardCharsets.US_ASCII)));
+        Corpus c = corpus();
+        String cls = "17 malformed SANs (openssl, --lint)";
+        int i = 0;
+        for (boolean isBad : new boolean[] {true, false})
+            for (var e : (isBad ? bad : good).entrySet()) {
+                byte[] san = tlv((byte) 0x30, concat(tlv((byte) 0x82, HOST.getBytes(StandardCharsets.US_ASCII)), e.getValue()));
+                Path cnf = o.resolve("ext" + i + ".cnf"), crt = o.resolve("san" + i++ + ".crt");
+                Files.writeString(cnf, "[ext]\nsubjectAltName=DER:" + java.util.HexFormat.of().formatHex(san) + "\nbasicConstraints=critical,CA:FALSE\n"
+                        + "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n");
+                Support.openssl(o, "x509", "-req", "-in", "svc.csr", "-CA", s(pki.resolve("ca.crt")), "-CAkey", s(pki.resolve("ca.key")),
+                        "-days", "200", "-extfile", s(cnf), "-extensions", "ext", "-out", s(crt)).expectOk();
+                c.add(cls, e.getKey(), isBad ? Corpus.Expect.REFUSE : Corpus.Expect.ACCEPT, r -> {
+                    boolean found = r.out().contains("[san-malformed]");
+                    if (!isBad) return found ? "a well-formed SAN reported malformed" : null;
+                    return found && r.code() == inspect.LINT_ERRORS ? null : "no san-malformed error";
+                }, "inspect", List.of("--lint", "--dir", s(pki), s(crt)));
+                c.add(cls, e.getKey() + " (inspect)", Corpus.Expect.ACCEPT, "inspect", List.of(s(crt)));
+            }
+        Corpus.Report r = c.run(1);
+        finish(r.table("Defect corpus (malformed SANs in openssl's certificates)"), r);
+    }
+
     // ------------------------------------------------------------------ hostile servers
 
     /** A server on 127.0.0.1 that misbehaves in one way, for every connection, until closed. */
@@ -853,6 +1259,101 @@ class DefectCorpusTest {
         } finally {
             for (Hostile h : servers) h.close();
         }
+    }
+
+    /**
+     * Answers that pass a limit of the probe (16 MiB of body however it is framed, 1000 header lines,
+     * 64 KiB a line) or that the server cuts short: client.java prints what arrived, says on stderr
+     * that it is partial and exits 18. Answers just within each limit still pass, whole.
+     */
+    @Test
+    void cutAnswersSaySoAndExitNonZero() throws Exception {
+        X509Certificate[] chain = {Pem.certificate(pki.resolve("svc.crt"), "c"), caCert};
+        PrivateKey leafPriv = Cli.readKey(pki.resolve("svc.key"), "key", null, "x");
+        int max = Fetch.MAX_BODY;
+        byte[] ok = "HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII);
+        Map<String, byte[]> cut = new LinkedHashMap<>(), whole = new LinkedHashMap<>();
+        cut.put("a body of 16 MiB + 1 byte (Content-Length)", concat(head("Content-Length: " + (max + 1)), filler(max + 1)));
+        cut.put("a body of 17 MiB (Content-Length)", concat(head("Content-Length: " + (max + (1 << 20))), filler(max + (1 << 20))));
+        cut.put("a body that announces 1 TiB", concat(head("Content-Length: " + (1L << 40)), filler(max + 10)));
+        cut.put("a body of 17 MiB (no framing, HTTP/1.0)", concat("HTTP/1.0 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII), filler(max + (1 << 20))));
+        cut.put("a body of 17 MiB in 1 MiB chunks", concat(head("Transfer-Encoding: chunked"), chunks(17, 1 << 20, true)));
+        cut.put("a body of 16 MiB + 1 in two chunks", concat(head("Transfer-Encoding: chunked"),
+                concat(chunk(filler(max)), concat(chunk(filler(1)), "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)))));
+        cut.put("1001 header lines", concat(ok, "X: y\r\n".repeat(1001).getBytes(StandardCharsets.US_ASCII)));
+        cut.put("100,000 header lines", concat(ok, "X: y\r\n".repeat(100_000).getBytes(StandardCharsets.US_ASCII)));
+        cut.put("a header line of 64 KiB + 1", concat(ok, ("X: " + "y".repeat((64 << 10) - 2) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+        cut.put("a header line of 1 MiB", concat(ok, ("X: " + "y".repeat(1 << 20) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+        cut.put("a status line of 1 MiB", ("HTTP/1.1 200 " + "y".repeat(1 << 20) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        cut.put("a chunk-size line of 1 MiB", concat(head("Transfer-Encoding: chunked"), ("1" + "0".repeat(1 << 20) + "\r\n").getBytes(StandardCharsets.US_ASCII)));
+        cut.put("half of the Content-Length, then closed", concat(head("Content-Length: 100"), filler(50)));
+        cut.put("a Content-Length and no body, then closed", head("Content-Length: 100"));
+        cut.put("a chunk cut in the middle, then closed", concat(head("Transfer-Encoding: chunked"), "64\r\nabc".getBytes(StandardCharsets.US_ASCII)));
+        cut.put("chunks without the last one, then closed", concat(head("Transfer-Encoding: chunked"), chunks(3, 10, false)));
+        cut.put("an HTTP 500 with a cut body", concat("HTTP/1.1 500 Oops\r\nContent-Length: 100\r\n\r\n".getBytes(StandardCharsets.US_ASCII), filler(10)));
+        whole.put("a body of exactly 16 MiB (Content-Length)", concat(head("Content-Length: " + max), filler(max)));
+        whole.put("a body of exactly 16 MiB (no framing, HTTP/1.0)", concat("HTTP/1.0 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII), filler(max)));
+        whole.put("a body of exactly 16 MiB in 1 MiB chunks", concat(head("Transfer-Encoding: chunked"), chunks(16, 1 << 20, true)));
+        whole.put("1000 header lines", concat(ok, ("X: y\r\n".repeat(999) + "Content-Length: 2\r\n\r\nok").getBytes(StandardCharsets.US_ASCII)));
+        whole.put("a header line just under 64 KiB", concat(ok, ("X: " + "y".repeat((64 << 10) - 4) + "\r\nContent-Length: 2\r\n\r\nok").getBytes(StandardCharsets.US_ASCII)));
+        List<Hostile> servers = new ArrayList<>();
+        try {
+            Corpus c = corpus();
+            c.limitMs = 30_000;
+            String cls = "11 cut answers";
+            for (boolean isCut : new boolean[] {true, false})
+                for (var e : (isCut ? cut : whole).entrySet()) {
+                    Hostile h = new Hostile(tls(chain, leafPriv), sock -> answer(sock, e.getValue()));
+                    servers.add(h);
+                    String resolve = HOST + ":" + h.port() + ":127.0.0.1", url = "https://" + HOST + ":" + h.port() + "/";
+                    byte[] sent = e.getValue();
+                    c.add(cls, e.getKey(), isCut ? Corpus.Expect.REFUSE : Corpus.Expect.ACCEPT, r -> {
+                        if (!isCut) return r.code() == 0 && r.out().length() >= 2 ? null : "a whole answer not shown whole";
+                        if (r.code() != 18 || !r.err().contains("is incomplete")) return "exit " + r.code() + " without saying the answer is partial";
+                        // What did arrive is printed, and never more than the limit.
+                        return r.out().length() > max + 2 ? "printed more than 16 MiB" : null;
+                    }, "client", List.of("--cacert", s(pki.resolve("ca.crt")), "--resolve", resolve, url));
+                }
+            // The JDK's HttpClient, as serve.java's peer routes call: the same body limit, the cut said as data.
+            for (String k : List.of("a body of 17 MiB (Content-Length)", "a body of 17 MiB (no framing, HTTP/1.0)", "a body of 17 MiB in 1 MiB chunks",
+                    "a body of exactly 16 MiB (Content-Length)")) {
+                byte[] bytes = cut.containsKey(k) ? cut.get(k) : whole.get(k);
+                Hostile h = new Hostile(tls(chain, leafPriv), sock -> answer(sock, bytes));
+                servers.add(h);
+                Fetch.Outcome o = Fetch.viaHttpClient(new Tls.Call(java.net.URI.create("https://" + HOST + ":" + h.port() + "/"), null,
+                        pki.resolve("ca.crt"), false, Tls.parseResolve(List.of(HOST + ":" + h.port() + ":127.0.0.1")),
+                        java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(20)));
+                assertEquals(cut.containsKey(k), o.cut() != null, k + ": " + o);
+                assertTrue(o.body().length() <= max, k + ": a body of " + o.body().length());
+            }
+            Corpus.Report r = c.run(2);
+            finish(r.table("Defect corpus (cut answers)"), r);
+            assertEquals(cut.size() + whole.size(), r.cases());
+        } finally {
+            for (Hostile h : servers) h.close();
+        }
+    }
+
+    static byte[] head(String header) {
+        return ("HTTP/1.1 200 OK\r\n" + header + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static byte[] filler(long n) {
+        byte[] b = new byte[(int) n];
+        Arrays.fill(b, (byte) 'a');
+        return b;
+    }
+
+    static byte[] chunk(byte[] data) {
+        return concat(concat((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII), data), "\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static byte[] chunks(int count, int size, boolean last) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        byte[] one = chunk(filler(size));
+        for (int i = 0; i < count; i++) b.writeBytes(one);
+        if (last) b.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return b.toByteArray();
     }
 
     /**

@@ -24,6 +24,7 @@ public record Advice(Path dir, String keyPassword) {
         return switch (p) {
             case UNKNOWN_HOST -> "the host name could not be resolved (try --resolve)";
             case CONNECT_REFUSED -> "nothing listens there";
+            case PARTIAL_ANSWER -> "the answer was cut: the server closed early, or it passed a limit of the probe (16 MiB of body, 1000 header lines, 64 KiB a line); what arrived is printed";
             case HTTP_ERROR -> "the server answered HTTP 400 or more";
             case TIMEOUT -> "connecting, the TLS handshake, or the answer took too long";
             case NO_COMMON_PROTOCOL -> "the two sides share no TLS version or cipher suite";

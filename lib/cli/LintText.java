@@ -80,6 +80,8 @@ public final class LintText {
             case SERIAL_NOT_POSITIVE: return reissue + " (127 random bits, always positive)";
             case SERIAL_TOO_LONG: return reissue + " (16 octets)";
             case SAN_EMPTY: return reissue + " with at least one name";
+            case SAN_MALFORMED: return reissue + " with each IP address as 4 or 16 bytes and each name in printable ASCII "
+                    + "(an international name in its xn-- form, RFC 5890)";
             case SAN_MISSING: return "re-issue with the host names as SANs: " + issue + " puts every name given in the SAN";
             case SAN_NO_HOST: return "re-issue with the server's DNS names or IP addresses, such as "
                     + issueCommand(file, null, List.of("service-a.example.com"));

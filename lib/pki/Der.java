@@ -210,9 +210,80 @@ public final class Der {
             else if (oid.equals(Extension.authorityInfoAccess)) AuthorityInformationAccess.getInstance(v);
             else if (oid.equals(Extension.certificatePolicies)) CertificatePolicies.getInstance(v);
         } catch (RuntimeException ex) {
-            return name + " is not a valid " + name + " (" + Text.of(ex) + ")";
+            return name + " is not a valid " + name + " (" + plain(ex) + ")";
         }
         return null;
+    }
+
+    /**
+     * Null when Bouncy Castle reads the certificate as the JDK did (the JDK is lenient where BC is
+     * strict: an unknown tag, a repeated extension, a malformed integer), else what is wrong in
+     * words. Every reader of a certificate file asks this, so that no parser's exception reaches a
+     * user. Extension values are each reader's to check (extensionProblem).
+     */
+    public static String certificateProblem(java.security.cert.X509Certificate c) {
+        org.bouncycastle.cert.X509CertificateHolder h;
+        try {
+            h = new org.bouncycastle.cert.X509CertificateHolder(c.getEncoded());
+        } catch (Exception e) {
+            return "its structure is not what RFC 5280 4.1 gives a certificate: " + plain(e);
+        }
+        try {
+            Names.dn(h.getSubject());
+            Names.dn(h.getIssuer());
+        } catch (RuntimeException e) {
+            return "its names cannot be read: " + plain(e);
+        }
+        return null;
+    }
+
+    /**
+     * Null when a CSR's parts can all be read (RFC 2986: its subject, key, signature algorithm and
+     * attributes, with the extensions it requests), else what is wrong in words. Parsing is lazy in
+     * Bouncy Castle, so without this a damaged part fails later, as its exception.
+     */
+    public static String csrProblem(org.bouncycastle.pkcs.PKCS10CertificationRequest r) {
+        String part = "its structure";
+        try {
+            part = "its subject";
+            Names.dn(r.getSubject());
+            part = "its public key";
+            r.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm();
+            part = "its signature algorithm";
+            r.getSignatureAlgorithm().getAlgorithm();
+            part = "its attributes";
+            for (var a : r.getAttributes()) {
+                a.getAttrType();
+                if (!a.getAttrType().equals(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) continue;
+                part = "the extensions it requests";
+                for (var v : a.getAttrValues()) {
+                    var exts = org.bouncycastle.asn1.x509.Extensions.getInstance(v);
+                    for (var oid : exts.getExtensionOIDs()) exts.getExtension(oid).getExtnValue();
+                }
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return part + " cannot be read: " + plain(e);
+        }
+    }
+
+    /**
+     * A parser's exception as plain words: what kind of damage it found, never its class names or
+     * its own jargon ("unknown object in getInstance: DLTaggedObject").
+     */
+    public static String plain(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null && all.length() < 2000; t = t.getCause()) all.append(' ').append(t.getMessage());
+        String m = all.toString().toLowerCase(java.util.Locale.ROOT);
+        if (m.contains("utf-8") || m.contains("utf8")) return "a text in it is not valid UTF-8";
+        if (m.contains("repeated extension")) return "it holds the same extension twice (RFC 5280 4.2)";
+        if (m.contains("truncated") || m.contains("eof") || m.contains("out of bounds") || m.contains("length") || m.contains("corrupted"))
+            return "it is truncated, or a length in it is wrong";
+        if (m.contains("malformed integer")) return "a number in it is not encoded as DER requires";
+        if (m.contains("sequence size") || m.contains("bad sequence")) return "a part of it has the wrong number of fields";
+        if (m.contains("tag") || m.contains("getinstance") || m.contains("object") || m.contains("expected"))
+            return "a part of it has the wrong type";
+        return "it is not valid DER";
     }
 
     public static String extensionName(ASN1ObjectIdentifier oid) {

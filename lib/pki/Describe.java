@@ -37,7 +37,7 @@ public final class Describe {
         X509CertificateHolder h = Certs.holder(c);
         line(s, "Subject", Names.subject(c));
         line(s, "Issuer", Names.issuer(c));
-        line(s, "Serial", hex(c.getSerialNumber().toByteArray()));
+        line(s, "Serial", serial(c));
         long days = Duration.between(c.getNotBefore().toInstant(), c.getNotAfter().toInstant()).toDays();
         line(s, "Valid", utc(c.getNotBefore().toInstant()) + " to " + utc(c.getNotAfter().toInstant()) + " (" + days + " days)");
         line(s, "Key", Keys.describe(c.getPublicKey()));
@@ -66,7 +66,7 @@ public final class Describe {
             s.append(indent).append("  valid:   ").append(utc(c.getNotBefore().toInstant())).append(" to ")
                     .append(utc(c.getNotAfter().toInstant())).append(validityNote(c, Instant.now())).append('\n');
             s.append(indent).append("  SANs:    ").append(Names.sans(c)).append('\n');
-            s.append(indent).append("  serial:  ").append(c.getSerialNumber().toString(16)).append('\n');
+            s.append(indent).append("  serial:  ").append(serial(c)).append('\n');
         }
         return s.toString();
     }
@@ -93,6 +93,14 @@ public final class Describe {
     public static BigInteger crlNumber(X509CRL crl) {
         byte[] v = crl.getExtensionValue(Extension.cRLNumber.getId());
         return v == null ? null : ASN1Integer.getInstance(ASN1OctetString.getInstance(v).getOctets()).getValue();
+    }
+
+    /**
+     * A serial number as every output of this project shows it: lower-case hex without colons, as
+     * the logs print it and as grep finds it (openssl x509 -serial prints the same digits).
+     */
+    public static String serial(X509Certificate c) {
+        return c.getSerialNumber().toString(16);
     }
 
     public static String fingerprint(X509Certificate c) {

@@ -71,6 +71,8 @@ public final class Lint {
         SERIAL_NOT_POSITIVE("serial-positive", 0, "Go 1.23+ (\"x509: negative serial number\"), RFC 5280 4.1.2.2"),
         SERIAL_TOO_LONG("serial-length", 0, "Firefox (mozilla::pkix rejects serials over 20 octets), RFC 5280 4.1.2.2"),
         SAN_EMPTY("san-empty", 87, strict(87) + "; RFC 5280 4.2.1.6"),
+        SAN_MALFORMED("san-malformed", 0, "Go (\"x509: SAN dNSName is malformed\", \"cannot parse IP address of length 5\": it refuses "
+                + "the whole certificate), Chrome; RFC 5280 4.2.1.6"),
         SAN_MISSING("san-missing", 0, "Chrome 58+, Go 1.15+ and Apple: they ignore the CN and match the host name only against the SAN"),
         SAN_NO_HOST("san-no-host", 0, "Chrome, Go and Apple: a server is matched against the DNS names and IP addresses of the SAN"),
         CN_NOT_IN_SAN("cn-not-in-san", 0, "nobody checks the CN, so a host reached by that name fails in Chrome, Go and Apple"),
@@ -362,6 +364,26 @@ public final class Lint {
         Extension sanExt = exts(c).getExtension(Extension.subjectAlternativeName);
         if (sanExt != null && GeneralNames.getInstance(sanExt.getParsedValue()).getNames().length == 0)
             r.add(Severity.ERROR, Rule.SAN_EMPTY, i, "its subjectAltName holds no name");
+        if (sanExt == null) return;
+        for (GeneralName n : GeneralNames.getInstance(sanExt.getParsedValue()).getNames()) {
+            String bad = malformed(n);
+            if (bad != null) r.add(Severity.ERROR, Rule.SAN_MALFORMED, i, "its subjectAltName holds " + Names.san(n) + ", " + bad);
+        }
+    }
+
+    /** Why one SAN breaks RFC 5280 4.2.1.6, or null: an IP address that is not 4 or 16 bytes, a name that is not printable ASCII. */
+    static String malformed(GeneralName n) {
+        switch (n.getTagNo()) {
+            case GeneralName.iPAddress: {
+                int len = org.bouncycastle.asn1.ASN1OctetString.getInstance(n.getName()).getOctets().length;
+                return len == 4 || len == 16 ? null : "an IP address of " + len + " bytes, where IPv4 has 4 and IPv6 16";
+            }
+            case GeneralName.dNSName: case GeneralName.rfc822Name: case GeneralName.uniformResourceIdentifier:
+                return Names.printableAscii(n) ? null : "which is not printable ASCII (an IA5String name with no space; an international "
+                        + "name comes in its xn-- form)";
+            default:
+                return null;
+        }
     }
 
     static void checkKey(X509Certificate c, int i, Report r) {

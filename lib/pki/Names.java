@@ -121,7 +121,9 @@ public final class Names {
      * (, + ; " \ < >) or begins with # or a space or ends with one: what OpenSSL's oneline form does.
      */
     static String quoted(String v) {
-        boolean plain = !v.isEmpty() && v.chars().noneMatch(ch -> ",+;\"\\<>".indexOf(ch) >= 0)
+        // The \xNN of a byte that is not UTF-8 (Text.bytes) is shown as it is, not quoted.
+        String bare = v.replaceAll("\\\\x[0-9A-F]{2}", "");
+        boolean plain = !v.isEmpty() && bare.chars().noneMatch(ch -> ",+;\"\\<>".indexOf(ch) >= 0)
                 && !v.startsWith("#") && !v.startsWith(" ") && !v.endsWith(" ");
         return plain ? v : "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
@@ -135,6 +137,12 @@ public final class Names {
         org.bouncycastle.asn1.ASN1Primitive p = v.toASN1Primitive();
         if (p instanceof org.bouncycastle.asn1.ASN1UniversalString u)
             return new String(u.getOctets(), java.nio.charset.Charset.forName("UTF-32BE"));
+        // A UTF8String that is not UTF-8 (Bouncy Castle would throw): its bytes, the invalid ones escaped.
+        if (p instanceof org.bouncycastle.asn1.ASN1UTF8String) {
+            byte[] raw = contents(p);
+            if (!Text.isUtf8(raw)) return Text.bytes(raw);
+        }
+        if (p instanceof org.bouncycastle.asn1.ASN1IA5String ia5) return Text.bytes(ia5.getOctets());
         if (p instanceof ASN1String s) return s.getString();
         if (p instanceof org.bouncycastle.asn1.ASN1Integer i) return i.getValue().toString();
         if (p instanceof ASN1ObjectIdentifier o) return o.getId();
@@ -144,6 +152,36 @@ public final class Names {
         } catch (IOException e) {
             return "(a value that is not text)";
         }
+    }
+
+    /** The contents of a primitive's DER encoding: the bytes after its tag and length. */
+    static byte[] contents(org.bouncycastle.asn1.ASN1Primitive p) {
+        try {
+            byte[] tlv = p.getEncoded();
+            int at = (tlv[1] & 0x80) == 0 ? 2 : 2 + (tlv[1] & 0x7f);
+            return Arrays.copyOfRange(tlv, at, tlv.length);
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
+    /**
+     * The text of a SAN that is an IA5String (a DNS name, an e-mail address, a URI) as its bytes say:
+     * ASCII as it is, bytes past it as UTF-8 where they are valid, else escaped (Text.bytes).
+     */
+    public static String ia5Text(GeneralName n) {
+        var v = n.getName().toASN1Primitive();
+        return v instanceof org.bouncycastle.asn1.ASN1IA5String ia5 ? Text.bytes(ia5.getOctets()) : Text.escape(v.toString());
+    }
+
+    /** Whether an IA5String SAN holds only printable ASCII (RFC 5280 4.2.1.6: IA5String, no spaces in names). */
+    public static boolean printableAscii(GeneralName n) {
+        var v = n.getName().toASN1Primitive();
+        if (!(v instanceof org.bouncycastle.asn1.ASN1IA5String ia5)) return false;
+        byte[] b = ia5.getOctets();
+        if (b.length == 0) return false;
+        for (byte x : b) if (x < 0x21 || x > 0x7e) return false;
+        return true;
     }
 
     /** The first CN of a name, or null. */
@@ -174,9 +212,9 @@ public final class Names {
     /** One SAN in that notation. */
     public static String san(GeneralName n) {
         switch (n.getTagNo()) {
-            case GeneralName.dNSName: return "DNS:" + Text.escape(n.getName().toString());
-            case GeneralName.rfc822Name: return "email:" + Text.escape(n.getName().toString());
-            case GeneralName.uniformResourceIdentifier: return "URI:" + Text.escape(n.getName().toString());
+            case GeneralName.dNSName: return "DNS:" + ia5Text(n);
+            case GeneralName.rfc822Name: return "email:" + ia5Text(n);
+            case GeneralName.uniformResourceIdentifier: return "URI:" + ia5Text(n);
             case GeneralName.iPAddress: return "IP Address:" + ipText(n);
             case GeneralName.directoryName: return "DirName:" + dn(X500Name.getInstance(n.getName()));
             default: return "othername:" + n.getTagNo();

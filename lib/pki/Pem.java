@@ -69,9 +69,10 @@ public final class Pem {
         String shown = Text.escape(file.toString());
         try {
             if (Files.isDirectory(file)) throw Failure.of("cannot read %s %s: it is a folder", what, shown);
-            if (!Files.exists(file)) throw Failure.of("cannot read %s %s: no such file", what, shown);
+            if (!Files.exists(file)) throw Failure.of("cannot read %s %s: %s", what, shown, whyMissing(file));
             if (!Files.isRegularFile(file))
                 throw Failure.of("cannot read %s %s: it is not a regular file (a pipe, socket or device), so it is not read", what, shown);
+            if (!Files.isReadable(file)) throw Failure.of("cannot read %s %s: %s", what, shown, NOT_READABLE);
             if (Files.size(file) > MAX_INPUT_BYTES)
                 throw Failure.of("cannot read %s %s: %d bytes is far too large for a %s", what, shown, Files.size(file), what);
             byte[] bytes;
@@ -86,12 +87,35 @@ public final class Pem {
             if (deep != null) throw Failure.of("cannot read %s %s: %s", what, shown, deep);
             return bytes;
         } catch (NoSuchFileException e) {
-            throw Failure.of("cannot read %s %s: no such file", what, shown);
+            throw Failure.of("cannot read %s %s: %s", what, shown, whyMissing(file));
         } catch (AccessDeniedException e) {
-            throw Failure.of("cannot read %s %s: permission denied", what, shown);
+            throw Failure.of("cannot read %s %s: %s", what, shown, NOT_READABLE);
         } catch (IOException e) {
             throw Failure.of(e, "cannot read %s %s: %s", what, shown, Text.of(e));
         }
+    }
+
+    /** Why a file that exists cannot be opened: its own permissions (its folders were entered to find it). */
+    public static final String NOT_READABLE = "it is not readable by this user (permission denied)";
+
+    /**
+     * Why a path cannot be reached, as the clause after "cannot read FILE: ": a folder on the way
+     * that this user cannot enter (no search permission, so the file cannot even be seen), a part of
+     * the path that is a file and not a folder, or else: no such file. The folders are checked from
+     * the top down, so the first one in the way is named.
+     */
+    public static String whyMissing(Path file) {
+        Path abs = file.toAbsolutePath();
+        Path at = abs.getRoot();
+        for (int i = 0; at != null && i < abs.getNameCount() - 1; i++) {
+            at = at.resolve(abs.getName(i));
+            if (!Files.exists(at)) return "no such file (there is no folder " + Text.escape(at.toString()) + ")";
+            if (!Files.isDirectory(at)) return "no such file: " + Text.escape(at.toString()) + " is a file, not a folder";
+            if (!Files.isExecutable(at))
+                return "it is in the folder " + Text.escape(at.toString()) + ", which this user cannot enter (no search "
+                        + "permission on it), so whether the file exists cannot be seen";
+        }
+        return "no such file";
     }
 
     /**
@@ -134,10 +158,10 @@ public final class Pem {
             try {
                 Der.checkNesting(bytes);
                 certs.add((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(bytes)));
-                return certs;
             } catch (Exception | StackOverflowError e) {
                 throw Failure.of("cannot read %s %s: it is neither a PEM nor a DER certificate", what, shown);
             }
+            return checked(certs, shown, what);
         }
         for (Object o : parse(bytes, file, what)) {
             if (o instanceof X509CertificateHolder) {
@@ -149,7 +173,82 @@ public final class Pem {
             }
         }
         if (certs.isEmpty()) throw Failure.of("cannot read %s %s: it holds no certificate (%s)", what, shown, kinds(bytes));
+        return checked(certs, shown, what);
+    }
+
+    /** The certificates, once each reads as a whole (Der.certificateProblem): a damaged one is refused in words. */
+    private static List<X509Certificate> checked(List<X509Certificate> certs, String shown, String what) {
+        for (int i = 0; i < certs.size(); i++) {
+            String problem = Der.certificateProblem(certs.get(i));
+            if (problem != null)
+                throw Failure.of("cannot read %s %s: %s is damaged: %s", what, shown, certs.size() == 1 ? "the certificate" : "certificate " + (i + 1), problem);
+        }
         return certs;
+    }
+
+    /** The words for a certificate given as a CA that cannot act as one, the same in every script. */
+    public static final String NOT_A_CA = "is not a CA certificate (its basicConstraints lacks CA:TRUE)";
+
+    /**
+     * The certificates of a file given as CA certificates, to trust or to sign with. Each must be
+     * able to act as a CA: basicConstraints CA:TRUE (RFC 5280 4.2.1.9), or a self-signed X.509 v1
+     * root, as some old roots are; and a self-signed one must verify its own signature. Accepted as
+     * they are, a leaf or a damaged root would make every later handshake fail for a reason that
+     * points elsewhere. Fails with one line naming the certificate and what it is instead.
+     */
+    public static List<X509Certificate> caCertificates(Path file, String what) {
+        List<X509Certificate> certs = certificates(file, what);
+        for (int i = 0; i < certs.size(); i++) checkCa(certs.get(i), file, what, certs.size() == 1 ? "it" : "its certificate " + (i + 1));
+        return certs;
+    }
+
+    /** caCertificates' check of one certificate of file; which is "it" or "its certificate 2". */
+    public static void checkCa(X509Certificate c, Path file, String what, String which) {
+        String shown = Text.escape(file.toString());
+        boolean root = c.getSubjectX500Principal().equals(c.getIssuerX500Principal());
+        if (c.getBasicConstraints() < 0 && !(c.getVersion() == 1 && root && Certs.selfSigned(c)))
+            throw Failure.of("cannot use %s as a %s: %s (\"%s\") %s; give the certificate of %s", shown, what, which, Names.subject(c),
+                    NOT_A_CA, root ? "a CA instead" : "the CA that issued it (\"" + Names.issuer(c) + "\")");
+        if (root && !Certs.selfSigned(c))
+            throw Failure.of("cannot use %s as a %s: %s (\"%s\") is damaged: its own signature does not verify", shown, what, which,
+                    Names.subject(c));
+    }
+
+    /**
+     * The certificates of a file given as our own certificate and its chain (a server's or a
+     * client's): the first must not be a CA, since peers refuse a CA certificate as the end of a
+     * chain (and a CA's key in a service would let the service sign certificates).
+     */
+    public static List<X509Certificate> leafChain(Path file, String what) {
+        List<X509Certificate> certs = certificates(file, what);
+        X509Certificate first = certs.get(0);
+        if (first.getBasicConstraints() >= 0)
+            throw Failure.of("cannot use %s as a %s: %s (\"%s\") is a CA certificate, not one issued to a server or client; "
+                    + "give the certificate issued to the service, and the CA certificate where CAs are trusted",
+                    Text.escape(file.toString()), what, certs.size() == 1 ? "it" : "its first certificate", Names.subject(first));
+        return certs;
+    }
+
+    /**
+     * Checks that a file given as a Java truststore is one: a PKCS#12 file (DER, RFC 7292), a JKS
+     * or a JCEKS store. A missing file passes (it is created). Any other file, a PEM certificate
+     * most often, is refused before anything writes to it.
+     */
+    public static void checkKeyStore(Path file, String what) {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(file)) return;
+        byte[] bytes = read(file, what);
+        int magic = bytes.length < 4 ? 0 : ((bytes[0] & 0xff) << 24) | ((bytes[1] & 0xff) << 16) | ((bytes[2] & 0xff) << 8) | (bytes[3] & 0xff);
+        if (magic == 0xFEEDFEED || magic == 0xCECECECE) return;
+        if (!looksLikePem(bytes)) {
+            try {
+                new org.bouncycastle.pkcs.PKCS12PfxPdu(bytes);
+                return;
+            } catch (Exception | StackOverflowError e) {
+                // not PKCS#12 either: refused below
+            }
+        }
+        throw Failure.of("cannot use %s as a %s: it is not a Java keystore (PKCS#12, JKS or JCEKS); it holds %s", Text.escape(file.toString()),
+                what, looksLikePem(bytes) ? "PEM (" + kinds(bytes) + ")" : "other data");
     }
 
     /** The first certificate of a file. */
@@ -162,16 +261,24 @@ public final class Pem {
         byte[] bytes = read(file, "CSR");
         String shown = Text.escape(file.toString());
         if (!looksLikePem(bytes)) {
+            PKCS10CertificationRequest req;
             try {
                 Der.checkNesting(bytes);
-                return new PKCS10CertificationRequest(bytes);
+                req = new PKCS10CertificationRequest(bytes);
             } catch (Exception | StackOverflowError e) {
                 throw Failure.of("cannot read CSR %s: it is neither a PEM nor a DER certificate request", shown);
             }
+            return checked(req, shown);
         }
         for (Object o : parse(bytes, file, "CSR"))
-            if (o instanceof PKCS10CertificationRequest) return (PKCS10CertificationRequest) o;
+            if (o instanceof PKCS10CertificationRequest req) return checked(req, shown);
         throw Failure.of("cannot read CSR %s: it holds no certificate request (%s)", shown, kinds(bytes));
+    }
+
+    private static PKCS10CertificationRequest checked(PKCS10CertificationRequest req, String shown) {
+        String problem = Der.csrProblem(req);
+        if (problem != null) throw Failure.of("cannot read CSR %s: it is damaged: %s", shown, problem);
+        return req;
     }
 
     /**

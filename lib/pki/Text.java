@@ -40,6 +40,46 @@ public final class Text {
     }
 
     /**
+     * Bytes that should have been text (an IA5String with bytes past ASCII, a UTF8String that is not
+     * UTF-8) shown as they are: each valid UTF-8 sequence as its character (through escape()), each
+     * other byte as \xNN. Never decoded as Latin-1, which would show "bÃ¼cher" for b\xC3\xBCcher.
+     */
+    public static String bytes(byte[] b) {
+        StringBuilder s = new StringBuilder(b.length + 16);
+        for (int i = 0; i < b.length; ) {
+            int n = utf8Length(b, i);
+            if (n == 0) s.append(String.format("\\x%02X", b[i++] & 0xff));
+            else {
+                s.append(escape(new String(b, i, n, java.nio.charset.StandardCharsets.UTF_8)));
+                i += n;
+            }
+        }
+        return s.toString();
+    }
+
+    /** The length of the valid UTF-8 sequence at b[i] (RFC 3629: no overlong form, no surrogate), or 0. */
+    static int utf8Length(byte[] b, int i) {
+        int c = b[i] & 0xff;
+        if (c < 0x80) return 1;
+        int n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        if (n == 0 || i + n > b.length) return 0;
+        int cp = c & (0x3F >> (n - 1));
+        for (int k = 1; k < n; k++) {
+            int d = b[i + k] & 0xff;
+            if ((d & 0xC0) != 0x80) return 0;
+            cp = (cp << 6) | (d & 0x3F);
+        }
+        int min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+        return cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : n;
+    }
+
+    /** Whether the bytes are valid UTF-8 as a whole. */
+    public static boolean isUtf8(byte[] b) {
+        for (int i = 0, n; i < b.length; i += n) if ((n = utf8Length(b, i)) == 0) return false;
+        return true;
+    }
+
+    /**
      * Text of several lines from a peer (an HTTP body) made safe for a terminal: escape() line by line,
      * so newlines stay (a CRLF ending becomes one) and everything else that a terminal acts on is shown.
      */

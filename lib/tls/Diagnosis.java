@@ -39,6 +39,7 @@ public record Diagnosis(Problem problem, Tls.Call call, String host, String port
     public enum Problem {
         UNKNOWN_HOST(6, "unknown host"),
         CONNECT_REFUSED(7, "connection refused"),
+        PARTIAL_ANSWER(18, "partial answer"),
         HTTP_ERROR(22, "HTTP error status"),
         TIMEOUT(28, "timeout"),
         NO_COMMON_PROTOCOL(35, "no common TLS protocol or cipher"),

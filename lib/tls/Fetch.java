@@ -35,16 +35,45 @@ import javax.net.ssl.SSLSocket;
 public final class Fetch {
     private Fetch() {}
 
-    /** How a call ended: an HTTP answer (status >= 0) and/or a failure explained in one paragraph. */
-    public record Outcome(int status, String body, Optional<SSLSession> session, Tls.Seen seen, Diagnosis failure) {
-        public boolean ok() { return failure == null; }
+    /**
+     * How a call ended: an HTTP answer (status >= 0) and/or a failure explained in one paragraph.
+     * cut is null when the answer arrived whole, else what cut it: the answer shown is then partial,
+     * and a caller must say so (a partial body must not pass for the whole one).
+     */
+    public record Outcome(int status, String body, Optional<SSLSession> session, Tls.Seen seen, Diagnosis failure, Cut cut) {
+        public boolean ok() { return failure == null && cut == null; }
     }
 
     /** The most header lines we read, as nginx's 100 request headers times ten. */
-    static final int MAX_HEADERS = 1000;
+    public static final int MAX_HEADERS = 1000;
+
+    /** The longest header line we read (nginx's large_client_header_buffers is 8 KiB; this is 8 times that). */
+    public static final int MAX_LINE = 64 << 10;
 
     /** The most body we read: a probe shows an answer, it does not download files. */
-    static final int MAX_BODY = 16 << 20;
+    public static final int MAX_BODY = 16 << 20;
+
+    /** Which limit cut an answer short: one of the probe's own, or the server closing early. */
+    public enum Limit { BODY, HEADER_COUNT, LINE_LENGTH, CLOSED_EARLY }
+
+    /**
+     * An answer that did not arrive whole: the limit, the body bytes that did arrive, and the body
+     * size the server announced (-1 when it announced none).
+     */
+    public record Cut(Limit limit, long arrived, long announced) {
+        /** What happened, in one clause with no command-line word: "its body is larger than ...". */
+        public String text() {
+            return switch (limit) {
+                case BODY -> announced > MAX_BODY
+                        ? "its body is " + announced + " bytes, more than the " + MAX_BODY + " bytes (16 MiB) this probe reads, so only the first " + arrived + " bytes were read"
+                        : "its body is longer than the " + MAX_BODY + " bytes (16 MiB) this probe reads, so only the first " + arrived + " bytes were read";
+                case HEADER_COUNT -> "it has more than " + MAX_HEADERS + " header lines, the most this probe reads, so the rest of its headers and its body were not read";
+                case LINE_LENGTH -> "a line of its headers is longer than " + MAX_LINE + " bytes (64 KiB), the most this probe reads, so the rest of the answer was not read";
+                case CLOSED_EARLY -> "the server closed the connection after " + arrived + (announced >= 0
+                        ? " of the " + announced + " bytes of body it announced" : " bytes of a chunked body, before its last chunk");
+            };
+        }
+    }
 
     /** One GET over an SSLSocket, bounded as a whole by the call's maxTime. */
     public static Outcome get(Tls.Call c) {
@@ -68,67 +97,132 @@ public final class Fetch {
             Response r = readResponse(new java.io.BufferedInputStream(s.getInputStream()));
             // A watchdog that fired may leave a read looking like a clean end: a stalled answer is a timeout.
             if (dog.expired()) throw new java.net.SocketTimeoutException("the deadline passed during " + seen.stage);
-            return new Outcome(r.status(), r.body(), Optional.of(s.getSession()), seen, Diagnosis.ofResponse(r.status(), r.body(), c, seen));
+            Diagnosis failure = r.status() < 0 ? null : Diagnosis.ofResponse(r.status(), r.body(), c, seen);
+            return new Outcome(r.status(), r.body(), Optional.of(s.getSession()), seen, failure, r.cut());
         } catch (IOException e) {
             IOException why = dog != null && dog.expired() ? new java.net.SocketTimeoutException("the deadline passed during " + seen.stage) : e;
-            return new Outcome(-1, "", Optional.empty(), seen, Diagnosis.of(why, c, seen));
+            return new Outcome(-1, "", Optional.empty(), seen, Diagnosis.of(why, c, seen), null);
         } finally {
             if (dog != null) dog.cancel();
             Tls.closeQuietly(s);
         }
     }
 
-    /** An HTTP/1.x answer: status and body (headers are read and dropped, but framing is honoured). */
-    public record Response(int status, String body) {}
+    /** What one handshake showed: the recorded handshake (the server's chain, when it sent one) and the failure, or null. */
+    public record Handshake(Tls.Seen seen, IOException failure) {}
 
-    /** Reads the status line, the headers, and the body by Content-Length, chunks, or up to EOF. */
+    /** One TLS handshake and no request, bounded as a whole by the call's maxTime: what inspect.java shows of a server. */
+    public static Handshake handshake(Tls.Call call) {
+        Tls.Seen seen = new Tls.Seen();
+        try (var s = Tls.connect(call, seen, System.nanoTime() + call.maxTime().toNanos())) {
+            return new Handshake(seen, null);
+        } catch (IOException e) {
+            return new Handshake(seen, e);
+        }
+    }
+
+    /**
+     * An HTTP/1.x answer: status and body (headers are read and dropped, but framing is honoured),
+     * and what cut it short, or null when it arrived whole. status is -1 when even the status line
+     * was cut.
+     */
+    public record Response(int status, String body, Cut cut) {}
+
+    /**
+     * An answer that is not HTTP/1.x as RFC 9112 frames it: no status line, a Content-Length that is
+     * not a number, broken chunks. The TLS handshake worked; a diagnosis can tell this from a TLS
+     * failure by its type.
+     */
+    public static final class BadAnswer extends IOException {
+        BadAnswer(String message) {
+            super(message);
+        }
+    }
+
+    /** A line longer than MAX_LINE: the answer stops being read there. */
+    private static final class LineTooLong extends IOException {}
+
+    /**
+     * Reads the status line, the headers, and the body by Content-Length, chunks, or up to EOF.
+     * A limit reached, or a server that closes before the body it announced, is returned as a Cut
+     * with what arrived, never dropped: the caller must be able to say the answer is partial.
+     */
     public static Response readResponse(InputStream in) throws IOException {
-        String statusLine = line(in);
+        String statusLine;
+        try {
+            statusLine = line(in);
+        } catch (LineTooLong e) {
+            return new Response(-1, "", new Cut(Limit.LINE_LENGTH, 0, -1));
+        }
         if (statusLine == null) throw new EOFException("the server closed the connection without answering");
         var m = java.util.regex.Pattern.compile("HTTP/1\\.[01] (\\d{3}).*").matcher(statusLine);
-        if (!m.matches()) throw new IOException("not an HTTP answer: " + Text.escape(statusLine.substring(0, Math.min(60, statusLine.length()))));
+        if (!m.matches()) throw new BadAnswer("not an HTTP answer: " + Text.escape(statusLine.substring(0, Math.min(60, statusLine.length()))));
+        int status = Integer.parseInt(m.group(1));
         long length = -1;
         boolean chunked = false;
         int headers = 0;
-        for (String h; (h = line(in)) != null && !h.isEmpty(); ) {
-            if (++headers > MAX_HEADERS) throw new IOException("the answer has more than " + MAX_HEADERS + " header lines");
-            String lower = h.toLowerCase(Locale.ROOT);
-            try {
-                if (lower.startsWith("content-length:")) length = Long.parseLong(lower.substring(15).trim());
-            } catch (NumberFormatException e) {
-                throw new IOException("the answer's Content-Length is not a number");
+        try {
+            for (String h; (h = line(in)) != null && !h.isEmpty(); ) {
+                if (++headers > MAX_HEADERS) return new Response(status, "", new Cut(Limit.HEADER_COUNT, 0, -1));
+                String lower = h.toLowerCase(Locale.ROOT);
+                try {
+                    if (lower.startsWith("content-length:")) length = Long.parseLong(lower.substring(15).trim());
+                } catch (NumberFormatException e) {
+                    throw new BadAnswer("the answer's Content-Length is not a number");
+                }
+                if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) chunked = true;
             }
-            if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) chunked = true;
+        } catch (LineTooLong e) {
+            return new Response(status, "", new Cut(Limit.LINE_LENGTH, 0, -1));
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
+        Cut cut = null;
         if (chunked) {
-            for (long n; (n = chunkSize(line(in))) > 0; ) {
-                copy(in, body, n);
-                line(in);
+            try {
+                for (long n; cut == null && (n = chunkSize(line(in))) > 0; ) {
+                    cut = copy(in, body, n, -1);
+                    if (cut == null) line(in);
+                }
+            } catch (LineTooLong e) {
+                cut = new Cut(Limit.LINE_LENGTH, body.size(), -1);
+            } catch (EOFException e) {
+                cut = new Cut(Limit.CLOSED_EARLY, body.size(), -1);
             }
-        } else if (length >= 0) copy(in, body, length);
-        else copy(in, body, MAX_BODY); // no framing (HTTP/1.0): the body ends when the server closes
-        return new Response(Integer.parseInt(m.group(1)), body.toString(StandardCharsets.UTF_8));
+        } else if (length >= 0) cut = copy(in, body, length, length);
+        else cut = copy(in, body, -1, -1); // no framing (HTTP/1.0): the body ends when the server closes
+        return new Response(status, body.toString(StandardCharsets.UTF_8), cut);
     }
 
     private static long chunkSize(String line) throws IOException {
+        if (line == null) throw new EOFException("the connection closed before the last chunk");
         try {
-            return line == null ? 0 : Long.parseLong(line.split(";")[0].trim(), 16);
+            return Long.parseLong(line.split(";")[0].trim(), 16);
         } catch (NumberFormatException e) {
-            throw new IOException("the answer's chunked framing is broken");
+            throw new BadAnswer("the answer's chunked framing is broken");
         }
     }
 
-    private static void copy(InputStream in, ByteArrayOutputStream to, long n) throws IOException {
-        if (n > MAX_BODY) throw new IOException("the answer is larger than " + MAX_BODY + " bytes");
+    /**
+     * Copies n bytes of body (n < 0: up to the end of the connection) while the whole body stays
+     * within MAX_BODY. Returns null, or the Cut: the limit reached, or the server closing before
+     * n bytes arrived. announced is the Content-Length, for the Cut's words.
+     */
+    private static Cut copy(InputStream in, ByteArrayOutputStream to, long n, long announced) throws IOException {
         byte[] buf = new byte[8192];
-        for (long left = n; left > 0; ) {
-            int r = in.read(buf, 0, (int) Math.min(buf.length, left));
-            if (r < 0 && n == MAX_BODY) return; // unframed: the end of the connection is the end of the body
-            if (r < 0) throw new EOFException("the answer was cut short: " + (n - left) + " of " + n + " bytes of its body arrived");
+        for (long left = n < 0 ? Long.MAX_VALUE : n; left > 0; ) {
+            long room = MAX_BODY - to.size();
+            if (room == 0) {
+                // Full: one byte more says whether there was more (a body of exactly MAX_BODY bytes is whole).
+                if (n >= 0 || in.read() >= 0) return new Cut(Limit.BODY, to.size(), announced);
+                return null;
+            }
+            int r = in.read(buf, 0, (int) Math.min(Math.min(buf.length, left), room));
+            if (r < 0 && n < 0) return null; // unframed: the end of the connection is the end of the body
+            if (r < 0) return new Cut(Limit.CLOSED_EARLY, to.size(), announced);
             to.write(buf, 0, r);
             left -= r;
         }
+        return null;
     }
 
     /** One header line without its CRLF; null at EOF. */
@@ -137,7 +231,7 @@ public final class Fetch {
         for (int b; (b = in.read()) != '\n'; ) {
             if (b < 0 && s.length() == 0) return null;
             if (b < 0) throw new EOFException("the connection closed in the middle of a line of the answer's headers");
-            if (s.length() > 65536) throw new IOException("an HTTP header line is too long");
+            if (s.length() >= MAX_LINE) throw new LineTooLong();
             if (b != '\r') s.append((char) b);
         }
         return s.toString();
@@ -163,21 +257,64 @@ public final class Fetch {
                 b.proxy(tunnel.selector());
             }
             HttpRequest req = HttpRequest.newBuilder(c.url()).timeout(c.maxTime()).GET().build();
-            HttpResponse<String> resp = b.build().send(req, HttpResponse.BodyHandlers.ofString());
-            Diagnosis d = Diagnosis.ofResponse(resp.statusCode(), resp.body(), c, seen);
-            return new Outcome(resp.statusCode(), resp.body(), resp.sslSession(), seen, d);
+            HttpResponse<Bounded> resp = b.build().send(req, info -> new Bounded());
+            String body = resp.body().text();
+            Diagnosis d = Diagnosis.ofResponse(resp.statusCode(), body, c, seen);
+            return new Outcome(resp.statusCode(), body, resp.sslSession(), seen, d, resp.body().cut());
         } catch (IOException e) {
-            return new Outcome(-1, "", Optional.empty(), seen, Diagnosis.of(e, c, seen));
+            return new Outcome(-1, "", Optional.empty(), seen, Diagnosis.of(e, c, seen), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Outcome(-1, "", Optional.empty(), seen, Diagnosis.of(e, c, seen));
+            return new Outcome(-1, "", Optional.empty(), seen, Diagnosis.of(e, c, seen), null);
         }
+    }
+
+    /**
+     * A body for the JDK's HttpClient, kept to MAX_BODY bytes: past that, the rest is not read (the
+     * subscription is cancelled, which closes the connection) and the body says it was cut, as get()'s does.
+     */
+    static final class Bounded implements HttpResponse.BodySubscriber<Bounded> {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final java.util.concurrent.CompletableFuture<Bounded> done = new java.util.concurrent.CompletableFuture<>();
+        private volatile Cut cut;
+        private java.util.concurrent.Flow.Subscription subscription;
+
+        String text() { return bytes.toString(StandardCharsets.UTF_8); }
+
+        Cut cut() { return cut; }
+
+        @Override public java.util.concurrent.CompletionStage<Bounded> getBody() { return done; }
+
+        @Override public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override public void onNext(List<java.nio.ByteBuffer> buffers) {
+            if (done.isDone()) return;
+            for (java.nio.ByteBuffer b : buffers) {
+                int room = MAX_BODY - bytes.size(), n = Math.min(room, b.remaining());
+                byte[] chunk = new byte[n];
+                b.get(chunk);
+                bytes.writeBytes(chunk);
+                if (b.hasRemaining()) {
+                    cut = new Cut(Limit.BODY, bytes.size(), -1);
+                    subscription.cancel();
+                    done.complete(this);
+                    return;
+                }
+            }
+        }
+
+        @Override public void onError(Throwable e) { done.completeExceptionally(e); }
+
+        @Override public void onComplete() { done.complete(this); }
     }
 
     /**
      * curl's resolve (HOST:PORT:ADDR) for the JDK's HttpClient. HttpClient looks names up itself, and Java 17 has
      * no per-client resolver: -Djdk.net.hosts.file is JVM-wide and read once at start-up, and
-     * InetAddressResolverProvider arrived in JDK 18 (jdk-tls-notes.md). So mapped names go through a
+     * InetAddressResolverProvider arrived in JDK 18 (JEP 418). So mapped names go through a
      * local HTTP CONNECT tunnel, the way HttpClient uses any proxy: the tunnel dials ADDR, and TLS
      * still runs end to end with SNI and hostname verification on the real name. Names not mapped
      * go straight to DNS. Listens on 127.0.0.1 only, and serves only the one mapped target.

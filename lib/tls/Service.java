@@ -511,6 +511,9 @@ public final class Service implements AutoCloseable {
                     + " https://service-b.example.com:8443 " + c.words.name(TlsServer.Setting.RESOLVE) + " service-b.example.com:8443:127.0.0.1\n";
         Fetch.Outcome o = Fetch.viaHttpClient(new Tls.Call(c.peer, identity, caFile, false, resolve, Duration.ofSeconds(5), Duration.ofSeconds(15)));
         // First line: the failure class, stable for scripts; then the paragraph for people.
+        if (o.cut() != null && o.failure() == null)
+            return "error: " + Diagnosis.Problem.PARTIAL_ANSWER.title + "\nThe answer of " + Text.escape(c.peer.toString())
+                    + " is incomplete: " + o.cut().text() + ".\n";
         return o.ok() ? o.body() : "error: " + o.failure().problem().title + "\n" + c.words.explain(o.failure()) + "\n";
     }
 }

@@ -100,7 +100,7 @@ public final class Tls {
 
     /** A certificate (with any chain after it) and its key; password is asked only for an encrypted key. */
     public static Identity readIdentity(Path certFile, Path keyFile, Supplier<char[]> password) {
-        List<X509Certificate> chain = Pem.certificates(certFile, "certificate");
+        List<X509Certificate> chain = Pem.leafChain(certFile, "certificate");
         PrivateKey key = Pem.privateKey(keyFile, "private key", password);
         return new Identity(chain.toArray(new X509Certificate[0]), key, certFile, keyFile);
     }
@@ -153,7 +153,7 @@ public final class Tls {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         int i = 0;
-        for (X509Certificate c : Pem.certificates(caFile, "CA certificate")) ks.setCertificateEntry("ca" + i++, c);
+        for (X509Certificate c : Pem.caCertificates(caFile, "CA certificate")) ks.setCertificateEntry("ca" + i++, c);
         return ks;
     }
 

@@ -30,8 +30,7 @@ public final class TrustStores {
      * of one never touches the other; lower case, because PKCS#12 lowercases aliases.
      */
     public static String defaultName(X509Certificate ca) {
-        var cns = Certs.holder(ca).getSubject().getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN);
-        String cn = cns.length > 0 ? cns[0].getFirst().getValue().toString() : "ca";
+        String cn = Names.cn(ca) != null ? Names.cn(ca) : "ca"; // bytes that are not UTF-8 come as \xNN, never an exception
         String slug = cn.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
         if (slug.length() > 36) slug = slug.substring(0, slug.lastIndexOf('-', 36) > 8 ? slug.lastIndexOf('-', 36) : 36);
         if (!slug.startsWith("jbang-mtls")) slug = "jbang-mtls-" + slug;
