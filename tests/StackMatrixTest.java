@@ -87,12 +87,19 @@ class StackMatrixTest {
     record Key(Client client, Server server, Stacks.KeyType type, Case kase) {}
 
     static final Map<Key, Outcome> OUTCOMES = new ConcurrentHashMap<>();
-    static final Map<Stacks.KeyType, List<String>> SERVE_LOGS = new EnumMap<>(Stacks.KeyType.class);
-    static final Map<Stacks.KeyType, String> GRPC_LOGS = new EnumMap<>(Stacks.KeyType.class);
-    static final Map<String, String> ED25519_REFUSALS = new LinkedHashMap<>();
+    static final Map<Stacks.KeyType, List<String>> SERVE_LOGS = new ConcurrentHashMap<>();
+    static final Map<Stacks.KeyType, String> GRPC_LOGS = new ConcurrentHashMap<>();
+    static final Map<String, String> ED25519_REFUSALS = new ConcurrentHashMap<>();
     static long seconds;
 
     static final String CN_A = "CN=service-a.example.com";
+
+    /** Threads for the work done side by side (the common pool has one thread on two cores). */
+    static final java.util.concurrent.ExecutorService THREADS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "stack-matrix");
+        t.setDaemon(true);
+        return t;
+    });
 
     @BeforeAll
     static void runTheMatrix() throws Exception {
@@ -101,7 +108,17 @@ class StackMatrixTest {
         Stacks.classPath();
         Path hosts = Stacks.hosts(work);
         Files.write(work.resolve("health-check.grpc"), new byte[5]); // an empty HealthCheckRequest, framed: no compression, length 0
-        for (Stacks.KeyType k : Stacks.KeyType.values()) runKeyType(k, hosts);
+        // The key types side by side: each waits mostly for JVMs to start, so two cores serve them all.
+        List<CompletableFuture<Void>> types = new ArrayList<>();
+        for (Stacks.KeyType k : Stacks.KeyType.values())
+            types.add(CompletableFuture.runAsync(() -> {
+                try {
+                    runKeyType(k, hosts);
+                } catch (Exception e) {
+                    throw new AssertionError(k + ": " + e, e);
+                }
+            }, THREADS));
+        CompletableFuture.allOf(types.toArray(CompletableFuture[]::new)).join();
         seconds = (System.nanoTime() - start) / 1_000_000_000L;
     }
 
@@ -184,16 +201,16 @@ class StackMatrixTest {
             List<String> args = new ArrayList<>(List.of("--spring.config.location=file:" + yaml));
             args.addAll(urls);
             record(Client.RESTCLIENT, k, c, byUrl, "GET ", run(cwd, hosts, List.of(), "example.restclient.SpringRestClient", args));
-        }));
+        }, THREADS));
         if (Client.OKHTTP.supports(k))
-            running.add(CompletableFuture.runAsync(() -> record(Client.OKHTTP, k, c, byUrl, "GET ", run(cwd, hosts, props, "example.OkHttpMtls", urls))));
+            running.add(CompletableFuture.runAsync(() -> record(Client.OKHTTP, k, c, byUrl, "GET ", run(cwd, hosts, props, "example.OkHttpMtls", urls)), THREADS));
         else if (c == Case.CERT)
             ED25519_REFUSALS.put("OkHttp", run(cwd, hosts, props, "example.OkHttpMtls", urls).all());
-        running.add(CompletableFuture.runAsync(() -> record(Client.HTTPCLIENT5, k, c, byUrl, "GET ", run(cwd, hosts, props, "example.HttpClient5Mtls", urls))));
+        running.add(CompletableFuture.runAsync(() -> record(Client.HTTPCLIENT5, k, c, byUrl, "GET ", run(cwd, hosts, props, "example.HttpClient5Mtls", urls)), THREADS));
         if (ports.containsKey(Server.GRPC)) {
             String target = Support.B + ":" + ports.get(Server.GRPC);
             running.add(CompletableFuture.runAsync(() -> record(Client.GRPC, k, c, Map.of(target, Server.GRPC), "Check ",
-                    run(cwd, hosts, props, "example.GrpcClient", List.of(target)))));
+                    run(cwd, hosts, props, "example.GrpcClient", List.of(target))), THREADS));
         } else if (c == Case.CERT) {
             // A client of this key type against any gRPC server: the key is refused before connecting.
             ED25519_REFUSALS.put("gRPC client", run(cwd, hosts, props, "example.GrpcClient", List.of(Support.B + ":" + ports.get(Server.JETTY))).all());
@@ -270,6 +287,7 @@ class StackMatrixTest {
 
     @AfterAll
     static void report() {
+        THREADS.shutdownNow();
         System.out.println("The stacks' matrix took " + seconds + " s");
     }
 
@@ -294,7 +312,7 @@ class StackMatrixTest {
                     "SocketException: Connection reset", "IOException: unexpected end of stream on [...]"),
             Client.HTTPCLIENT5, both("SSLHandshakeException: Received fatal alert: bad_certificate", "SocketException: Broken pipe",
                     "SocketException: Connection reset", "NoHttpResponseException: [...] failed to respond"),
-            Client.GRPC, both("StatusRuntimeException: UNAVAILABLE: ssl exception [...] TLSV1_ALERT_CERTIFICATE_REQUIRED"),
+            Client.GRPC, both("StatusRuntimeException: UNAVAILABLE: ssl exception [...]TLSV1_ALERT_CERTIFICATE_REQUIRED"),
             Client.CURL, List.of(List.of("curl: (56) [...] alert bad certificate", "curl: (52) Empty reply from server",
                             "curl: (55) [...]", "curl: (56) [...] alert certificate required", "curl: (56) [...] Connection reset by peer"),
                     List.of("curl: (56) [...] alert certificate unknown", "curl: (56) [...] alert bad certificate",
