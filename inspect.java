@@ -15,6 +15,7 @@
 //SOURCES lib/tls/Tls.java
 //SOURCES lib/tls/Diagnosis.java
 //SOURCES lib/pki/Lint.java
+//SOURCES lib/pki/StackLint.java
 //SOURCES lib/cli/Cli.java
 //DESCRIPTION Shows any certificate, key, CSR, PKCS#12 or server chain, and lints them against strict verifiers.
 
@@ -162,6 +163,8 @@ public class inspect implements Callable<Integer> {
             } else {
                 show(Path.of(in), known, out);
             }
+            // What a Java stack (Netty, okhttp-tls, Spring Boot, the JDK) will refuse in this file: named, not counted as a lint error.
+            if (!isUrl(in)) out.print(StackLint.report(Path.of(in), "changeit".toCharArray()));
         }
         return errors ? LINT_ERRORS : 0;
     }
