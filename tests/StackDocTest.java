@@ -71,6 +71,14 @@ class StackDocTest {
             assertEquals(Files.readString(Stacks.MODULE.resolve("src/main/resources/" + f[0])), printed,
                     "stacks/src/main/resources/" + f[0] + " is not what trust.java export --format spring-boot " + f[1] + " prints");
         }
+        // --out writes the same bundle, and leaves an existing file alone without --force.
+        Path out = work.resolve("application.yaml");
+        Support.cli(new trust(), "export", "--format", "spring-boot", "--dir", certs.toString(), "--out", out.toString(), "service-b").expectOk();
+        assertEquals(Stacks.springBootYaml(certs, "service-b"), Files.readString(out));
+        Files.writeString(out, "mine\n");
+        Support.Result kept = Support.cli(new trust(), "export", "--format", "spring-boot", "--dir", certs.toString(), "--out", out.toString(), "service-b");
+        assertTrue(kept.code() != 0, kept::all);
+        assertEquals("mine\n", Files.readString(out), "an existing file must not be replaced without --force");
         Support.Result bad = Support.cli(new trust(), "export", "--format", "spring-boot", "--dir", certs.toString(), "--client-auth", "maybe", "service-b");
         assertTrue(bad.code() != 0, bad::all);
         assertTrue(bad.err().contains("--client-auth must be need, want or none"), bad::all);
