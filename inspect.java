@@ -19,6 +19,7 @@
 //SOURCES lib/tls/Fetch.java
 //SOURCES lib/tls/Diagnosis.java
 //SOURCES lib/pki/Lint.java
+//SOURCES lib/pki/StackLint.java
 //SOURCES lib/cli/Cli.java
 //SOURCES lib/cli/LintText.java
 //SOURCES lib/cli/Advice.java
@@ -143,6 +144,8 @@ public class inspect implements Callable<Integer> {
             } else {
                 show(Path.of(in), known, out);
             }
+            // What a Java stack (Netty, okhttp-tls, Spring Boot, the JDK) will refuse in this file: named, not counted as a lint error.
+            if (!isUrl(in)) out.print(StackLint.report(Path.of(in), "changeit".toCharArray()));
         }
         return errors ? LINT_ERRORS : 0;
     }

@@ -22,6 +22,7 @@
 //   ./jbang trust.java install --nss-db DIR --truststore F  (into stores you name: what the tests do)
 //   ./jbang trust.java uninstall ...same targets...         (removes only what install added)
 //   ./jbang trust.java export --format vault|k8s-secret|truststore
+//   ./jbang trust.java export --format spring-boot NAME    (prints NAME's SSL bundle for application.yaml)
 // The stores themselves are lib/tls/TrustStores.java.
 
 import java.io.ByteArrayOutputStream;
@@ -42,13 +43,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "trust.java", mixinStandardHelpOptions = true, version = "jbang-mtls trust 0.2",
         description = {"install:   adds the CA to trust stores (tutorial section 1.4). Targets: --system, --nss, --java, "
                 + "or stores you name (--root, --nss-db, --truststore); with none, --system --nss --java.",
                 "uninstall: removes exactly what install added (same targets).",
-                "export:    writes the CA for Vault (--format vault), cert-manager (k8s-secret) or Java (truststore).",
+                "export:    writes the CA for Vault (--format vault), cert-manager (k8s-secret) or Java (truststore);",
+                "           prints a service's Spring Boot SSL bundle (--format spring-boot NAME).",
                 "macOS and Windows: --macos and --windows print the command to run there."},
         subcommands = {trust.Install.class, trust.Uninstall.class, trust.Export.class}, sortOptions = false)
 public class trust implements Callable<Integer> {
@@ -220,10 +223,18 @@ public class trust implements Callable<Integer> {
 
     @Command(name = "export", mixinStandardHelpOptions = true, version = "jbang-mtls trust 0.2", sortOptions = false,
             description = "Writes the CA for Vault's PKI engine (--format vault), cert-manager's CA issuer (k8s-secret) "
-                    + "or Java (truststore), next to the CA unless --out.")
+                    + "or Java (truststore), next to the CA unless --out; spring-boot prints service NAME's SSL bundle "
+                    + "(application.yaml) instead.")
     static class Export extends Action {
-        @Option(names = "--format", required = true, paramLabel = "FORMAT", description = "vault, k8s-secret or truststore.")
+        @Option(names = "--format", required = true, paramLabel = "FORMAT", description = "vault, k8s-secret, truststore or spring-boot.")
         String format;
+
+        @Parameters(arity = "0..1", paramLabel = "NAME", description = "spring-boot: the service whose DIR/NAME.crt and .key the bundle names.")
+        String service;
+
+        @Option(names = "--client-auth", paramLabel = "MODE", defaultValue = "need",
+                description = "spring-boot: server.ssl.client-auth, need, want or none (default: ${DEFAULT-VALUE}).")
+        String clientAuth;
 
         @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "The output file (default: next to the CA, by format).")
         Path out;
@@ -239,6 +250,8 @@ public class trust implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter o = spec.commandLine().getOut();
+            if (format.equals("spring-boot")) return springBoot(o);
+            if (service != null) throw Cli.fail("NAME is for --format spring-boot only");
             X509Certificate c = readCa();
             if (truststore != null) Pem.checkKeyStore(truststore, "truststore");
             String n = storeName(c);
@@ -264,7 +277,7 @@ public class trust implements Callable<Integer> {
                             false, "PKCS#12 truststore");
                     break;
                 default:
-                    throw Cli.fail("--format %s is not vault, k8s-secret or truststore", Text.escape(format));
+                    throw Cli.fail("--format %s is not vault, k8s-secret, truststore or spring-boot", Text.escape(format));
             }
             List<Path> backups = SafeFiles.writeAll(List.of(file), force.force);
             SafeFiles.printWritten(o, List.of(file), backups);
@@ -274,6 +287,26 @@ public class trust implements Callable<Integer> {
 
         private Path target(Path folder, String fileName) {
             return out != null ? out : folder.resolve(fileName);
+        }
+
+        /** --format spring-boot NAME: the bundle printed (or written to --out), after checking its three files. */
+        private int springBoot(PrintWriter o) {
+            if (service == null) throw Cli.fail("--format spring-boot needs the service's NAME, e.g. service-b");
+            if (!List.of("need", "want", "none").contains(clientAuth))
+                throw Cli.fail("--client-auth must be need, want or none, not '%s'", Text.escape(clientAuth));
+            String base = service.split("\\.")[0]; // issue.java names files by the first label: service-b.crt
+            Path cert = dir.dir.resolve(base + ".crt"), key = dir.dir.resolve(base + ".key");
+            readCa();
+            if (!Keys.matches(Pem.privateKey(key, "key", null), Pem.certificate(cert, "certificate").getPublicKey()))
+                throw Cli.fail("%s does not belong to %s (their public keys differ): Spring Boot would start and fail at the first handshake", key, cert);
+            String yaml = springBootBundle(base, cert, key, caFile(), clientAuth);
+            if (out == null) {
+                o.print(yaml);
+                return 0;
+            }
+            var file = new SafeFiles.OutFile(out, yaml.getBytes(StandardCharsets.UTF_8), false, "Spring Boot SSL bundle");
+            SafeFiles.printWritten(o, List.of(file), SafeFiles.writeAll(List.of(file), force.force));
+            return 0;
         }
 
         /** The CA key, decrypted (Vault and cert-manager cannot take a password); it must be the CA's. */
@@ -336,6 +369,36 @@ public class trust implements Callable<Integer> {
                 + "  tls.crt: " + b64.encodeToString(Pem.certificates(chain).getBytes(StandardCharsets.US_ASCII)) + "\n"
                 + "  tls.key: " + b64.encodeToString(Certs.pem(key).getBytes(StandardCharsets.US_ASCII)) + "\n"
                 + "  ca.crt: " + b64.encodeToString(root.getBytes(StandardCharsets.US_ASCII)) + "\n";
+    }
+
+    /**
+     * Spring Boot's PEM SSL bundle (3.2 or newer) named after the service, and the server's use of it:
+     * it serves cert and key, checks callers against ca (server.ssl.client-auth), and reloads the files
+     * when they change (reload-on-update: Tomcat and Netty servers only; clients keep their first
+     * SSLContext). A client without a web server of its own ignores the server block.
+     */
+    public static String springBootBundle(String bundle, Path cert, Path key, Path ca, String clientAuth) {
+        return "# Spring Boot 3.2+ application.yaml: the SSL bundle \"" + bundle + "\" (trust.java export --format spring-boot).\n"
+                + "spring:\n"
+                + "  ssl:\n"
+                + "    bundle:\n"
+                + "      pem:\n"
+                + "        " + bundle + ":\n"
+                + "          reload-on-update: true\n"
+                + "          keystore:\n"
+                + "            certificate: " + yamlFile(cert) + "\n"
+                + "            private-key: " + yamlFile(key) + "\n"
+                + "          truststore:\n"
+                + "            certificate: " + yamlFile(ca) + "\n"
+                + "server:\n"
+                + "  ssl:\n"
+                + "    bundle: \"" + bundle + "\"\n"
+                + "    client-auth: " + clientAuth + "\n";
+    }
+
+    /** A file as a YAML double-quoted "file:" location (Spring's resource prefix for the file system). */
+    static String yamlFile(Path p) {
+        return "\"file:" + p.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /** A PKCS#12 keystore holding the CA as a trusted certificate entry, as keytool -importcert makes. */
