@@ -131,7 +131,7 @@ class StackMatrixTest {
         List<String> serveLog = Collections.synchronizedList(new ArrayList<>());
         SERVE_LOGS.put(k, serveLog);
         HttpsServer jdk = null;
-        try (serve.Running b = serve.start(serve.Config.of("service-b", certs, 0, serve.ClientAuth.NEED).withLog(serveLog::add))) {
+        try (Service b = Service.start(serve.config("service-b", certs, 0, TlsServer.ClientAuth.NEED).withLog(serveLog::add))) {
             ports.put(Server.SERVE, b.port());
             jdk = MtlsServer.start(PemSslContext.load(certs.resolve("service-b.crt"), certs.resolve("service-b.key"), certs.resolve("ca.crt")),
                     0, "service-b");

@@ -39,7 +39,7 @@ class StackRotationTest {
         try (TlsPeers.Peer spring = Stacks.startServer(server, hosts, "example.springboot.SpringServer", List.of("--server.port=" + springPort,
                 "--server.address=127.0.0.1", "--spring.config.location=file:" + yaml, "--spring.ssl.bundle.watch.file.quiet-period=1s"),
                 springPort);
-             serve.Running serveB = serve.start(serve.Config.of("service-b", certs, 0, serve.ClientAuth.NEED).withLog(log::add))) {
+             Service serveB = Service.start(serve.config("service-b", certs, 0, TlsServer.ClientAuth.NEED).withLog(log::add))) {
             Stacks.awaitListening(spring);
             BigInteger old = Support.cert(certs.resolve("service-b.crt")).getSerialNumber();
             assertEquals(old, served(certs, springPort));
