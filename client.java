@@ -195,7 +195,7 @@ public class client implements Callable<Integer>, Cli.Setup {
         if (out.cut() != null) {
             // What arrived is printed, but it must not pass for the whole answer.
             var p = Diagnosis.Problem.PARTIAL_ANSWER;
-            String fix = out.cut().limit() == Fetch.Limit.CLOSED_EARLY
+            String fix = out.cut().limit() == Fetch.Limit.CLOSED_EARLY || out.cut().limit() == Fetch.Limit.CLOSED_IN_HEADERS
                     ? "Likely cause: the server, or a proxy on the way, stopped in the middle of the answer. Fix: try again, and look at the server's log."
                     : "Fix: fetch a large answer with curl -o FILE; this probe shows answers, it does not download them.";
             return new Result(p.exitCode, p, out.status(), out.body(), String.format("The answer from %s is incomplete%s: %s. "

@@ -1103,6 +1103,102 @@ class DefectCorpusTest {
         }
     }
 
+    /**
+     * A cause is named only when the evidence shows it. Servers that ask for a client certificate,
+     * take the handshake, then break their answer off in each way: whatever we sent, a hang-up after
+     * the answer began is not a certificate refusal (63, 64). errno cases against real sockets: a
+     * refused port says refused; a network that cannot be reached (a namespace whose loopback is down)
+     * never says refused; a reset is not blamed on the server's certificate or ours.
+     */
+    @Test
+    void theCauseNamedIsOneTheEvidenceShows() throws Exception {
+        X509Certificate leaf = Pem.certificate(pki.resolve("svc.crt"), "c");
+        PrivateKey leafPriv = Cli.readKey(pki.resolve("svc.key"), "key", null, "x");
+        Map<String, byte[]> broken = new LinkedHashMap<>();
+        broken.put("a status line, then a hang-up", "HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+        broken.put("half its headers, then a hang-up", "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Half".getBytes(StandardCharsets.US_ASCII));
+        broken.put("headers without their blank line", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n".getBytes(StandardCharsets.US_ASCII));
+        broken.put("an answer that is not HTTP", "SSH-2.0-OpenSSH_9.2\r\n".getBytes(StandardCharsets.US_ASCII));
+        broken.put("a broken chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n".getBytes(StandardCharsets.US_ASCII));
+        List<Hostile> servers = new ArrayList<>();
+        try {
+            Corpus c = corpus();
+            c.limitMs = 15_000;
+            String cls = "17 causes the evidence shows (peers)";
+            for (var e : broken.entrySet()) {
+                SSLServerSocket ss = tlsTrusting(new X509Certificate[] {leaf, caCert}, leafPriv);
+                ss.setWantClientAuth(true); // so that the probe records a certificate request
+                Hostile h = new Hostile(ss, sock -> answer(sock, e.getValue()));
+                servers.add(h);
+                String url = "https://" + HOST + ":" + h.port() + "/", resolve = HOST + ":" + h.port() + ":127.0.0.1";
+                // Cut in the headers: a partial answer (18); a broken answer: a failed connection (56) that says the
+                // handshake was taken. Never a certificate refusal (63, 64).
+                boolean cutInHeaders = e.getKey().contains("hang-up") || e.getKey().contains("blank line");
+                Corpus.Check notCertificates = cutInHeaders
+                        ? r -> r.code() == 18 && r.err().contains("before the end of its headers") ? null : "exit " + r.code() + ", not 18 naming the headers"
+                        : r -> r.code() == 56 && r.err().contains("not about certificates") ? null
+                                : "exit " + r.code() + ", not 56 saying it is not about certificates";
+                c.add(cls, e.getKey() + " (no --cert)", Corpus.Expect.REFUSE, notCertificates, "client",
+                        List.of("--cacert", s(pki.resolve("ca.crt")), "--resolve", resolve, url));
+                c.add(cls, e.getKey() + " (with --cert)", Corpus.Expect.REFUSE, notCertificates, "client",
+                        List.of("--cacert", s(pki.resolve("ca.crt")), "--cert", s(pki.resolve("svc.crt")), "--key", s(pki.resolve("svc.key")),
+                                "--resolve", resolve, url));
+            }
+            // A port that refuses: the address answered, nothing listens.
+            int closed = Support.freePort();
+            c.add(cls, "a closed port", Corpus.Expect.REFUSE, r -> r.code() == 7 && r.err().contains("refused") ? null : "exit " + r.code()
+                    + ", not 7 saying refused", "client", List.of("--resolve", HOST + ":" + closed + ":127.0.0.1", "https://" + HOST + ":" + closed + "/"));
+            // A reset before the handshake: the server sent nothing, so no certificate is blamed.
+            Hostile reset = new Hostile(plain(), sock -> () -> {
+                try {
+                    sock.setSoLinger(true, 0);
+                    sock.close();
+                } catch (IOException ignored) {
+                    // gone already
+                }
+            });
+            servers.add(reset);
+            c.add(cls, "a reset before the handshake", Corpus.Expect.REFUSE, r -> r.code() == 56 && !r.err().contains("client certificate") ? null
+                    : "exit " + r.code() + ", not 56 without blaming a client certificate", "client",
+                    List.of("--cacert", s(pki.resolve("ca.crt")), "--resolve", HOST + ":" + reset.port() + ":127.0.0.1", "https://" + HOST + ":" + reset.port() + "/"));
+            Corpus.Report r = c.run(4);
+
+            // A network that cannot be reached: client.java in a network namespace of its own, whose loopback is down
+            // (connect() gives ENETUNREACH; no packet leaves this machine).
+            Support.requireTool("unshare", "util-linux");
+            long t0 = System.nanoTime();
+            Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+            Support.Result u = Support.exec(root, Map.of(), java.time.Duration.ofSeconds(60), List.of("unshare", "-n", s(javaBin), "-cp",
+                    System.getProperty("java.class.path"), "client", "--connect-timeout", "5", "https://127.0.0.1:" + closed + "/"));
+            org.junit.jupiter.api.Assumptions.assumeFalse(u.err().contains("unshare failed"), "no network namespace here: " + u.err());
+            String defect = u.code() == 7 && !u.err().contains("refused") && u.err().contains("no route") ? null
+                    : "an unreachable network: exit " + u.code() + ", " + u.err().strip();
+            long[] row = r.byClass.get(cls);
+            r.byClass.put(cls, new long[] {row[0] + 1, row[1] + 1, row[2], row[3] + (defect == null ? 0 : 1), row[4] + (System.nanoTime() - t0) / 1_000_000});
+            if (defect != null) r.defects.add(defect);
+            finish(r.table("Defect corpus (causes and their evidence)"), r);
+        } finally {
+            for (Hostile h : servers) h.close();
+        }
+    }
+
+    /** A TLS server socket whose context trusts the corpus CA, so that a client certificate from it is taken. */
+    static SSLServerSocket tlsTrusting(X509Certificate[] chain, PrivateKey key) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("k", key, "pw".toCharArray(), chain);
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
+        kmf.init(ks, "pw".toCharArray());
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        ts.setCertificateEntry("ca", caCert);
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(ts);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+    }
+
     static ServerSocket plain() throws IOException {
         return new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
     }

@@ -222,7 +222,7 @@ class SuggestionsTest {
         int free = Support.freePort();
         Support.Result refused = sh("./jbang client.java --dir 'srv pki' --cert 'srv pki/service-a.crt' --key 'srv pki/service-a.key'"
                 + " --resolve service-b.example.com:" + free + ":127.0.0.1 https://service-b.example.com:" + free + "/");
-        assertEquals(Diagnosis.Problem.CONNECT_REFUSED.exitCode, refused.code(), refused::all);
+        assertEquals(Diagnosis.Problem.CANNOT_CONNECT.exitCode, refused.code(), refused::all);
         String start = suggested(refused.err(), "Fix: start the service (");
         assertEquals("./jbang serve.java --dir 'srv pki' --name service-b --port " + free, start);
         Path log = work.resolve("started.log");

@@ -23,7 +23,7 @@ public record Advice(Path dir, String keyPassword) {
     public static String meaning(Diagnosis.Problem p) {
         return switch (p) {
             case UNKNOWN_HOST -> "the host name could not be resolved (try --resolve)";
-            case CONNECT_REFUSED -> "nothing listens there";
+            case CANNOT_CONNECT -> "the connection was refused (nothing listens there), or the address cannot be reached from here";
             case PARTIAL_ANSWER -> "the answer was cut: the server closed early, or it passed a limit of the probe (16 MiB of body, 1000 header lines, 64 KiB a line); what arrived is printed";
             case HTTP_ERROR -> "the server answered HTTP 400 or more";
             case TIMEOUT -> "connecting, the TLS handshake, or the answer took too long";
@@ -53,6 +53,14 @@ public record Advice(Path dir, String keyPassword) {
         if (f instanceof Diagnosis.NothingListens n) return String.format("Could not connect to %s: the connection was refused, so nothing "
                     + "listens there. Likely cause: the service is not running, or the port or --resolve address is wrong. "
                     + "Fix: start the service (%s) or correct the URL. (Seen as: %s)", where, serveCommand(d), seenAs);
+        if (f instanceof Diagnosis.NotReached n) return String.format("Could not connect to %s: no connection was made, because this "
+                    + "machine has no route to that address (the network or host is unreachable), so nothing answered. Likely cause: "
+                    + "a wrong address in the URL or in --resolve, a network interface that is down, or a VPN or route missing. Fix: "
+                    + "check the address, and that this machine can reach it (ip route get ADDRESS). (Seen as: %s)", where, seenAs);
+        if (f instanceof Diagnosis.AnswerBrokeOff b) return String.format("The TLS handshake with %s worked and the server began to "
+                    + "answer, then the answer broke off: %s. The handshake was accepted, so this is not about certificates. Likely "
+                    + "cause: the server failed or closed the connection while answering, or it does not speak HTTP/1.1 there. Fix: "
+                    + "look at the server's log, and run with -v to see what arrived.", where, seenAs);
         if (f instanceof Diagnosis.Stalled s) return String.format("No answer from %s within %d s: it stalled during %s, and the call timed "
                     + "out. Likely cause: a firewall dropping packets, a wrong address, or a server that accepts connections but "
                     + "does not speak TLS there. Fix: check the address and port; raise --connect-timeout or --max-time if the "

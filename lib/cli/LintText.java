@@ -133,8 +133,15 @@ public final class LintText {
     static String issueCommand(Path file, X509Certificate leaf) {
         List<String> names = new ArrayList<>();
         if (leaf != null) {
-            for (GeneralName n : Names.sanList(leaf))
-                if (n.getTagNo() != GeneralName.otherName && n.getTagNo() != GeneralName.directoryName) names.add(text(n));
+            List<GeneralName> sans;
+            try {
+                sans = Names.sanList(leaf);
+            } catch (IllegalArgumentException malformed) {
+                sans = List.of(); // a SAN that does not parse is itself a finding; its CN may still name the service
+            }
+            for (GeneralName n : sans) // a malformed name cannot be given again, so the command leaves it out
+                if (n.getTagNo() != GeneralName.otherName && n.getTagNo() != GeneralName.directoryName && Lint.malformed(n) == null)
+                    names.add(text(n));
             String cn = Names.cn(Certs.holder(leaf).getSubject());
             if (cn != null && fileName(cn) != null && names.stream().noneMatch(cn::equalsIgnoreCase)) names.add(0, cn);
         }

@@ -38,7 +38,7 @@ public record Diagnosis(Problem problem, Tls.Call call, String host, String port
      */
     public enum Problem {
         UNKNOWN_HOST(6, "unknown host"),
-        CONNECT_REFUSED(7, "connection refused"),
+        CANNOT_CONNECT(7, "could not connect"),
         PARTIAL_ANSWER(18, "partial answer"),
         HTTP_ERROR(22, "HTTP error status"),
         TIMEOUT(28, "timeout"),
@@ -64,8 +64,12 @@ public record Diagnosis(Problem problem, Tls.Call call, String host, String port
     public sealed interface Finding {}
     /** The name lookup failed. */
     public record NoAddress() implements Finding {}
-    /** The connection was refused: nothing listens there. */
+    /** The connection was refused: the address answered, and nothing listens on that port. */
     public record NothingListens() implements Finding {}
+    /** No connection was made, and nothing answered: this machine has no route to the address (the errno says which). */
+    public record NotReached() implements Finding {}
+    /** The handshake worked and the server began its answer, then the connection ended or the answer broke HTTP's framing. */
+    public record AnswerBrokeOff() implements Finding {}
     /** Nothing came within limit, while the call was at stage. */
     public record Stalled(String stage, Duration limit) implements Finding {}
     /** The sides share no protocol or cipher; ourSide: our client refused, not the server. */
@@ -108,12 +112,16 @@ public record Diagnosis(Problem problem, Tls.Call call, String host, String port
     public static Diagnosis of(Throwable e, Tls.Call c, Tls.Seen seen) {
         String seenAs = chainText(e);
         Throwable connect = seen.connectFailure != null ? seen.connectFailure : Tls.find(e, ConnectException.class, UnknownHostException.class,
-                UnresolvedAddressException.class, HttpConnectTimeoutException.class);
+                UnresolvedAddressException.class, HttpConnectTimeoutException.class, java.net.NoRouteToHostException.class);
         if (connect instanceof UnknownHostException || connect instanceof UnresolvedAddressException)
             return of(Problem.UNKNOWN_HOST, c, seen, seenAs, new NoAddress());
         if (connect instanceof SocketTimeoutException || connect instanceof HttpConnectTimeoutException)
             return of(Problem.TIMEOUT, c, seen, seenAs, new Stalled("the TCP connect", c.connectTimeout()));
-        if (connect != null) return of(Problem.CONNECT_REFUSED, c, seen, seenAs, new NothingListens());
+        // Only ECONNREFUSED says that the address answered and nothing listens; "Network is unreachable" and
+        // "No route to host" (ENETUNREACH, EHOSTUNREACH) say that no packet got there, which is another fix.
+        if (connect != null)
+            return of(Problem.CANNOT_CONNECT, c, seen, seenAs, String.valueOf(connect.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("refused")
+                    ? new NothingListens() : new NotReached());
         if (seen.trustFailure != null) return serverCertProblem(c, seen);
         if (Tls.find(e, HttpTimeoutException.class) != null || Tls.find(e, SocketTimeoutException.class) != null)
             return of(Problem.TIMEOUT, c, seen, seenAs, new Stalled(seen.stage, c.maxTime()));
@@ -131,6 +139,9 @@ public record Diagnosis(Problem problem, Tls.Call call, String host, String port
         }
         if (seenAs.contains("No appropriate protocol") || seenAs.contains("no cipher suites in common"))
             return of(Problem.NO_COMMON_PROTOCOL, c, seen, seenAs, new NoCommonProtocol(true));
+        // Bytes of the answer arrived, so the server took our handshake, with or without a certificate: a
+        // hang-up now is no evidence about the client certificate.
+        if (seen.answered) return of(Problem.CONNECTION_FAILED, c, seen, seenAs, new AnswerBrokeOff());
         // The server hung up. Over TLS 1.3 a missing client certificate looks like this: HttpClient
         // reports "header parser received no bytes", TLS 1.2 "Remote host terminated the handshake".
         if (seen.certRequested && sentNone) return clientCertRequired(c, seen, seenAs);

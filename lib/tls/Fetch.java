@@ -54,7 +54,7 @@ public final class Fetch {
     public static final int MAX_BODY = 16 << 20;
 
     /** Which limit cut an answer short: one of the probe's own, or the server closing early. */
-    public enum Limit { BODY, HEADER_COUNT, LINE_LENGTH, CLOSED_EARLY }
+    public enum Limit { BODY, HEADER_COUNT, LINE_LENGTH, CLOSED_EARLY, CLOSED_IN_HEADERS }
 
     /**
      * An answer that did not arrive whole: the limit, the body bytes that did arrive, and the body
@@ -69,6 +69,7 @@ public final class Fetch {
                         : "its body is longer than the " + MAX_BODY + " bytes (16 MiB) this probe reads, so only the first " + arrived + " bytes were read";
                 case HEADER_COUNT -> "it has more than " + MAX_HEADERS + " header lines, the most this probe reads, so the rest of its headers and its body were not read";
                 case LINE_LENGTH -> "a line of its headers is longer than " + MAX_LINE + " bytes (64 KiB), the most this probe reads, so the rest of the answer was not read";
+                case CLOSED_IN_HEADERS -> "the server closed the connection before the end of its headers, so no body was read";
                 case CLOSED_EARLY -> "the server closed the connection after " + arrived + (announced >= 0
                         ? " of the " + announced + " bytes of body it announced" : " bytes of a chunked body, before its last chunk");
             };
@@ -94,7 +95,13 @@ public final class Fetch {
                     + "Accept: */*\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             seen.stage = "the answer";
-            Response r = readResponse(new java.io.BufferedInputStream(s.getInputStream()));
+            Response r = readResponse(new java.io.BufferedInputStream(new java.io.FilterInputStream(s.getInputStream()) {
+                @Override public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    if (n > 0) seen.answered = true;
+                    return n;
+                }
+            }));
             // A watchdog that fired may leave a read looking like a clean end: a stalled answer is a timeout.
             if (dog.expired()) throw new java.net.SocketTimeoutException("the deadline passed during " + seen.stage);
             Diagnosis failure = r.status() < 0 ? null : Diagnosis.ofResponse(r.status(), r.body(), c, seen);
@@ -162,7 +169,10 @@ public final class Fetch {
         boolean chunked = false;
         int headers = 0;
         try {
-            for (String h; (h = line(in)) != null && !h.isEmpty(); ) {
+            for (String h; ; ) {
+                // Headers end with an empty line (RFC 9112 section 2.1); the end of the connection before it cuts the answer.
+                if ((h = line(in)) == null) return new Response(status, "", new Cut(Limit.CLOSED_IN_HEADERS, 0, -1));
+                if (h.isEmpty()) break;
                 if (++headers > MAX_HEADERS) return new Response(status, "", new Cut(Limit.HEADER_COUNT, 0, -1));
                 String lower = h.toLowerCase(Locale.ROOT);
                 try {
@@ -174,6 +184,8 @@ public final class Fetch {
             }
         } catch (LineTooLong e) {
             return new Response(status, "", new Cut(Limit.LINE_LENGTH, 0, -1));
+        } catch (EOFException e) {
+            return new Response(status, "", new Cut(Limit.CLOSED_IN_HEADERS, 0, -1));
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         Cut cut = null;

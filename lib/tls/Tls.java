@@ -215,6 +215,8 @@ public final class Tls {
         public volatile InetSocketAddress mappedTo;
         /** What the call was doing last: the TCP connect, the TLS handshake, the request, the answer. */
         public volatile String stage = "the TCP connect";
+        /** Whether any byte of the HTTP answer arrived: the server had taken the handshake by then. */
+        public volatile boolean answered;
 
         void session(SSLEngine engine, Socket socket) {
             SSLSession s = engine != null ? engine.getHandshakeSession()
