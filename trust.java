@@ -14,6 +14,7 @@
 //SOURCES lib/tls/TrustStores.java
 //SOURCES lib/pki/Pki.java
 //SOURCES lib/cli/Cli.java
+//SOURCES lib/cli/Exports.java
 //DESCRIPTION Installs your CA in system, NSS and Java trust stores, and exports it for Vault and Kubernetes.
 
 // trust.java: the tutorial's section 1.4 ("trust the root CA in the operating system", done there
@@ -25,15 +26,12 @@
 //   ./jbang trust.java export --format spring-boot NAME    (prints NAME's SSL bundle for application.yaml)
 // The stores themselves are lib/tls/TrustStores.java.
 
-import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -261,19 +259,19 @@ public class trust implements Callable<Integer> {
             SafeFiles.OutFile file;
             switch (format) {
                 case "vault":
-                    file = new SafeFiles.OutFile(target(folder, "ca-bundle-vault.pem"), vaultBundle(chain, caKey(chain.get(0)))
+                    file = new SafeFiles.OutFile(target(folder, "ca-bundle-vault.pem"), Exports.vaultBundle(chain, caKey(chain.get(0)))
                             .getBytes(StandardCharsets.US_ASCII), true, "Vault pem_bundle: CA certificate and its key, NOT encrypted");
                     break;
                 case "k8s-secret":
                     String sn = secretName != null ? checkName(secretName, "--secret-name") : n;
                     if (namespace != null) checkName(namespace, "--namespace");
-                    file = new SafeFiles.OutFile(target(folder, "ca-secret.yaml"), kubernetesSecret(sn, namespace, chain, caKey(chain.get(0)))
+                    file = new SafeFiles.OutFile(target(folder, "ca-secret.yaml"), Exports.kubernetesSecret(sn, namespace, chain, caKey(chain.get(0)))
                             .getBytes(StandardCharsets.UTF_8), true, "Kubernetes Secret with the CA key, NOT encrypted");
                     break;
                 case "truststore":
                     if (truststore != null && out != null) throw Cli.fail("give the output once: --out or --truststore");
                     Path ts = truststore != null ? truststore : target(folder, "truststore.p12");
-                    file = new SafeFiles.OutFile(ts, truststoreBytes(n, c, Cli.password(truststorePassword, "--truststore-password")),
+                    file = new SafeFiles.OutFile(ts, Exports.truststoreBytes(n, c, Cli.password(truststorePassword, "--truststore-password")),
                             false, "PKCS#12 truststore");
                     break;
                 default:
@@ -281,7 +279,7 @@ public class trust implements Callable<Integer> {
             }
             List<Path> backups = SafeFiles.writeAll(List.of(file), force.force);
             SafeFiles.printWritten(o, List.of(file), backups);
-            o.print(exportNext(format, file.path(), format.equals("k8s-secret") ? (secretName != null ? secretName : n) : n));
+            o.print(Exports.exportNext(format, file.path(), format.equals("k8s-secret") ? (secretName != null ? secretName : n) : n));
             return 0;
         }
 
@@ -299,7 +297,7 @@ public class trust implements Callable<Integer> {
             readCa();
             if (!Keys.matches(Pem.privateKey(key, "key", null), Pem.certificate(cert, "certificate").getPublicKey()))
                 throw Cli.fail("%s does not belong to %s (their public keys differ): Spring Boot would start and fail at the first handshake", key, cert);
-            String yaml = springBootBundle(base, cert, key, caFile(), clientAuth);
+            String yaml = Exports.springBootBundle(base, cert, key, caFile(), clientAuth);
             if (out == null) {
                 o.print(yaml);
                 return 0;
@@ -340,101 +338,5 @@ public class trust implements Callable<Integer> {
             throw Cli.fail("%s '%s' must be lower-case letters, digits, '.' and '-' (it becomes a file name, "
                     + "an alias and a Kubernetes name)", flag, Text.escape(n));
         return n;
-    }
-
-    /**
-     * Vault's pem_bundle for `vault write pki/config/ca pem_bundle=@FILE`: the CA certificate (and
-     * any chain above it), then its key as unencrypted PKCS#8, which Vault parses.
-     */
-    public static String vaultBundle(List<X509Certificate> chain, PrivateKey key) {
-        return Pem.certificates(chain) + Certs.pem(key);
-    }
-
-    /**
-     * A kubernetes.io/tls Secret as cert-manager's CA issuer reads it: tls.crt the CA certificate
-     * (with its chain), tls.key its key, ca.crt the root. Base64 in one line each, as kubectl writes.
-     */
-    public static String kubernetesSecret(String secret, String ns, List<X509Certificate> chain, PrivateKey key) {
-        String root = Certs.pem(chain.get(chain.size() - 1));
-        Base64.Encoder b64 = Base64.getEncoder();
-        return "# The CA's certificate and key for cert-manager's CA issuer (made by trust.java).\n"
-                + "# It holds the CA key unencrypted: keep it out of version control.\n"
-                + "apiVersion: v1\n"
-                + "kind: Secret\n"
-                + "metadata:\n"
-                + "  name: " + secret + "\n"
-                + (ns == null ? "" : "  namespace: " + ns + "\n")
-                + "type: kubernetes.io/tls\n"
-                + "data:\n"
-                + "  tls.crt: " + b64.encodeToString(Pem.certificates(chain).getBytes(StandardCharsets.US_ASCII)) + "\n"
-                + "  tls.key: " + b64.encodeToString(Certs.pem(key).getBytes(StandardCharsets.US_ASCII)) + "\n"
-                + "  ca.crt: " + b64.encodeToString(root.getBytes(StandardCharsets.US_ASCII)) + "\n";
-    }
-
-    /**
-     * Spring Boot's PEM SSL bundle (3.2 or newer) named after the service, and the server's use of it:
-     * it serves cert and key, checks callers against ca (server.ssl.client-auth), and reloads the files
-     * when they change (reload-on-update: Tomcat and Netty servers only; clients keep their first
-     * SSLContext). A client without a web server of its own ignores the server block.
-     */
-    public static String springBootBundle(String bundle, Path cert, Path key, Path ca, String clientAuth) {
-        return "# Spring Boot 3.2+ application.yaml: the SSL bundle \"" + bundle + "\" (trust.java export --format spring-boot).\n"
-                + "spring:\n"
-                + "  ssl:\n"
-                + "    bundle:\n"
-                + "      pem:\n"
-                + "        " + bundle + ":\n"
-                + "          reload-on-update: true\n"
-                + "          keystore:\n"
-                + "            certificate: " + yamlFile(cert) + "\n"
-                + "            private-key: " + yamlFile(key) + "\n"
-                + "          truststore:\n"
-                + "            certificate: " + yamlFile(ca) + "\n"
-                + "server:\n"
-                + "  ssl:\n"
-                + "    bundle: \"" + bundle + "\"\n"
-                + "    client-auth: " + clientAuth + "\n";
-    }
-
-    /** A file as a YAML double-quoted "file:" location (Spring's resource prefix for the file system). */
-    static String yamlFile(Path p) {
-        return "\"file:" + p.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    /** A PKCS#12 keystore holding the CA as a trusted certificate entry, as keytool -importcert makes. */
-    public static byte[] truststoreBytes(String alias, X509Certificate c, char[] password) {
-        try {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setCertificateEntry(alias.toLowerCase(Locale.ROOT), c);
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            ks.store(bytes, password);
-            return bytes.toByteArray();
-        } catch (Exception e) {
-            throw Cli.fail(e, "cannot make the truststore: %s", Text.of(e));
-        }
-    }
-
-    static String exportNext(String format, Path file, String n) {
-        switch (format) {
-            case "vault":
-                return "Import it into Vault's PKI engine, then delete it (it holds the CA key):\n"
-                        + "  vault secrets enable pki        (once)\n"
-                        + "  vault write pki/config/ca pem_bundle=@" + file + "\n"
-                        + "  shred -u " + file + "\n";
-            case "k8s-secret":
-                return "Apply it, then point a cert-manager Issuer at it (a ClusterIssuer reads it from the cert-manager namespace):\n"
-                        + "  kubectl apply -f " + file + "\n"
-                        + "  kubectl apply -f - <<'EOF'\n"
-                        + "  apiVersion: cert-manager.io/v1\n"
-                        + "  kind: Issuer\n"
-                        + "  metadata: {name: " + n + "}\n"
-                        + "  spec: {ca: {secretName: " + n + "}}\n"
-                        + "  EOF\n";
-            default:
-                return "Use it in Java (it holds only this CA, so public CAs are not trusted with it):\n"
-                        + "  java -Djavax.net.ssl.trustStore=" + file + " -Djavax.net.ssl.trustStorePassword=changeit ...\n"
-                        + "  keytool -list -keystore " + file + " -storepass changeit\n";
-        }
     }
 }
