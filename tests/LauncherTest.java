@@ -67,6 +67,8 @@ class LauncherTest {
         assertTrue(r.out().contains("Created a root CA:"), r.all());
         assertTrue(Files.exists(work.resolve("first/ca.key")));
         assertTrue(r.err().contains("Resolving JBang 0.132.1 with mvn"), r.err());
+        // The build is announced in one line, with how long it usually takes.
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("[jbang] Building ca.java (") && l.contains(" s")), r.err());
         assertTrue(Files.isDirectory(home.resolve(".m2/repository/dev/jbang/jbang-cli/0.132.1")),
                 "JBang came from Maven, into the fresh HOME");
     }
@@ -92,7 +94,7 @@ class LauncherTest {
     void twoRunsOfAnUnbuiltScriptAtTheSameMomentBothWork() throws Exception {
         // Each round uses a script JBang has never built, so both runs race to build it.
         for (int round = 0; round < 5; round++) {
-            Path proj = work.resolve("proj" + round);
+            Path proj = Files.createDirectories(work.resolve("proj" + round));
             Files.writeString(proj.resolve("ca.java"),
                     Files.readString(Support.ROOT.resolve("ca.java")) + "\n// round " + round + " " + System.nanoTime() + "\n");
             Support.copyTree(Support.ROOT.resolve("lib"), proj.resolve("lib"));
@@ -235,12 +237,13 @@ class LauncherTest {
         for (String jdk : Files.isExecutable(temurin25.resolve("bin/java")) ? List.of("default", temurin25.toString()) : List.of("default")) {
             String[] home = jdk.equals("default") ? new String[0] : new String[] {"JAVA_HOME", jdk};
             setups.put(jdk + " cache+cds", debugUser(home));
+            setups.put(jdk + " cache+cds signed jars", debugUser(concat(home, "JBANG_WRAPPER_UNSIGNED", "off")));
             setups.put(jdk + " jbang+cds", debugUser(concat(home, "JBANG_WRAPPER_CMD_CACHE", "off")));
             setups.put(jdk + " plain", debugUser(concat(home, "JBANG_WRAPPER_CMD_CACHE", "off", "JBANG_WRAPPER_CDS", "off")));
         }
         Map<String, String> profiles = new java.util.LinkedHashMap<>();
         for (var setup : setups.entrySet()) {
-            boolean cached = setup.getKey().endsWith("cache+cds");
+            boolean cached = setup.getKey().contains("cache+cds"), unsigned = setup.getKey().endsWith("cache+cds");
             // cache+cds: run 0 asks JBang, run 1 is a cache hit that makes the script's archive, run 2 uses it.
             for (int run = 0; run < (cached ? 3 : 2); run++) {
                 Path dir = work.resolve("profile-" + setups.keySet().stream().toList().indexOf(setup.getKey()) + "-" + run);
@@ -258,6 +261,9 @@ class LauncherTest {
                 if (cached && run == 2)
                     for (var r : List.of(ca, leaf, refused))
                         assertTrue(r.err().contains("script CDS: -XX:SharedArchiveFile=") || r.err().contains("script CDS: -XX:AOTCache="), r.err());
+                // The unsigned copies of Bouncy Castle's jars, on every cache hit unless turned off.
+                if (cached && run >= 1)
+                    for (var r : List.of(ca, leaf, refused)) assertEquals(unsigned, r.err().contains("unsigned copies: on the class path"), r.err());
                 if (!cached) assertFalse(ca.err().contains("command cache: hit") || ca.err().contains("script CDS"), ca.err());
                 if (setup.getKey().endsWith("plain")) assertFalse(ca.err().contains("CDS"), ca.err());
                 profiles.put(setup.getKey() + " run " + run, masked(dir.resolve("ca.crt")) + masked(dir.resolve("service-a.crt"))
@@ -270,8 +276,22 @@ class LauncherTest {
             List<String> names = archives.map(p -> p.getFileName().toString()).toList();
             assertTrue(names.stream().anyMatch(n -> n.startsWith("launcher-") && n.endsWith(".jsa")), "the CDS archive of JBang's JVM was made: " + names);
             assertTrue(names.stream().anyMatch(n -> n.startsWith("script-") && n.endsWith(".jsa")), "the script's own archive was made: " + names);
-            if (setups.size() > 3) assertTrue(names.stream().anyMatch(n -> n.startsWith("script-") && n.endsWith(".aot")), "the AOT cache was made: " + names);
+            if (setups.size() > 4) assertTrue(names.stream().anyMatch(n -> n.startsWith("script-") && n.endsWith(".aot")), "the AOT cache was made: " + names);
             assertFalse(names.stream().anyMatch(n -> n.endsWith(".tmp") || n.endsWith(".failed")), "no archive half made or failed: " + names);
+        }
+        // With the copies, the script's archive holds Bouncy Castle's classes; with the signed jars, none.
+        for (var setup : setups.entrySet()) {
+            if (!setup.getKey().contains("cache+cds")) continue;
+            Path dir = work.resolve("profile-" + setups.keySet().stream().toList().indexOf(setup.getKey()) + "-2"), log = work.resolve("classes.log");
+            Map<String, String> env = new HashMap<>(setup.getValue());
+            env.put("JBANG_WRAPPER_JAVA_OPTIONS", "-Xlog:class+load:file=" + log);
+            jbang(env, Support.WAIT, Support.ROOT.resolve("issue.java").toString(), "--dir", dir.toString(), "--ca", dir.resolve("ca.crt").toString(),
+                    "--ca-key", dir.resolve("ca.key").toString(), "--key-type", "ec", "service-c.example.com").expectOk();
+            long archived = Files.readAllLines(log).stream().filter(l -> l.contains(" org.bouncycastle.") && l.contains("shared objects file")).count();
+            long loaded = Files.readAllLines(log).stream().filter(l -> l.contains(" org.bouncycastle.")).count();
+            assertTrue(loaded > 100, setup.getKey() + ": Bouncy Castle classes loaded: " + loaded);
+            if (setup.getKey().endsWith("cache+cds")) assertTrue(archived * 10 >= loaded * 9, setup.getKey() + ": " + archived + " of " + loaded + " from the archive");
+            else assertEquals(0, archived, setup.getKey() + ": classes of a signed jar are never archived");
         }
         String first = profiles.values().iterator().next();
         assertTrue(first.contains("Subject: CN = service-a.example.com") && first.contains("CA:TRUE")
@@ -338,6 +358,137 @@ class LauncherTest {
         var onPath = jbang(freshUser(bin.toString()), Support.WAIT, "ca.java", "--cn", "", "--days", "10");
         assertEquals(2, onPath.code(), onPath.all());
         assertFalse(onPath.out().contains("installed jbang ran"), onPath.out());
+    }
+
+    /**
+     * A copy is made only of a jar whose checksum is the one Maven recorded beside it; a script that
+     * installs a JCE provider keeps the signed jars.
+     */
+    @Test
+    @Order(8)
+    void aJarIsCopiedOnlyWhenItsChecksumMatchesAndNeverForAProviderInstaller() throws Exception {
+        Path bcutil = home.resolve(".m2/repository/org/bouncycastle/bcutil-jdk18on/1.82/bcutil-jdk18on-1.82.jar");
+        Path sha1 = Path.of(bcutil + ".sha1");
+        assertTrue(Files.exists(sha1), "Maven recorded a checksum beside " + bcutil);
+        String recorded = Files.readString(sha1);
+        Path cache = work.resolve("checksum-cache"), dir = work.resolve("checksum-pki");
+        Map<String, String> env = debugUser("JBANG_WRAPPER_CACHE", cache.toString());
+        try {
+            Files.writeString(sha1, "0123456789abcdef0123456789abcdef01234567\n");
+            for (int run = 0; run < 2; run++)
+                jbang(env, Support.WAIT, Support.ROOT.resolve("ca.java").toString(), "--dir", dir.resolve("" + run).toString()).expectOk();
+        } finally {
+            Files.writeString(sha1, recorded);
+        }
+        try (Stream<Path> files = Files.list(cache.resolve("jbang-0.132.1-gson2.13.1/unsigned"))) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertTrue(names.stream().anyMatch(n -> n.startsWith("bcprov-jdk18on-1.82-") && n.endsWith(".jar")), names.toString());
+            assertTrue(names.stream().anyMatch(n -> n.startsWith("bcutil-jdk18on-1.82-") && n.endsWith(".keep")), names.toString());
+            assertFalse(names.stream().anyMatch(n -> n.startsWith("bcutil-jdk18on-1.82-") && n.endsWith(".jar")), "a jar that fails its checksum is never copied: " + names);
+            for (String n : names)
+                if (n.endsWith(".jar"))
+                    try (var jar = new java.util.jar.JarFile(cache.resolve("jbang-0.132.1-gson2.13.1/unsigned/" + n).toFile())) {
+                        assertTrue(jar.stream().noneMatch(e -> e.getName().matches("(?i)META-INF/[^/]+\\.(SF|RSA|DSA|EC)")), n + " has no signature file");
+                        assertTrue(jar.getManifest().getEntries().isEmpty(), n + "'s manifest has no per-entry digests");
+                        assertTrue(jar.stream().anyMatch(e -> e.getName().startsWith("org/bouncycastle/")), n + " holds the classes");
+                    }
+        }
+
+        Path proj = Files.createDirectories(work.resolve("provider"));
+        Path script = proj.resolve("provider.java");
+        Files.writeString(script, """
+                //DEPS org.bouncycastle:bcprov-jdk18on:1.82
+                import java.security.Security;
+                class provider {
+                    public static void main(String... a) {
+                        Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
+                        System.out.println(Security.getProvider("BC").getName());
+                    }
+                }
+                """);
+        for (int run = 0; run < 2; run++) {
+            var r = jbang(debugUser(), Support.WAIT, script.toString()).expectOk();
+            assertEquals("BC", r.out().strip(), r.all());
+            if (run == 1) {
+                assertTrue(r.err().contains("unsigned copies: not for a script that installs a JCE provider"), r.err());
+                assertFalse(r.err().contains("unsigned copies: on the class path"), r.err());
+            }
+        }
+    }
+
+    /** `./jbang` alone lists the project's scripts, a line each, then where JBang's own help is. */
+    @Test
+    @Order(9)
+    void withNoArgumentItListsTheScripts() throws Exception {
+        var r = jbang(freshUser(null), Support.WAIT).expectOk();
+        List<String> lines = r.out().lines().toList();
+        String catalog = Files.readString(Support.ROOT.resolve("jbang-catalog.json"));
+        var refs = Pattern.compile("\"script-ref\": \"([^\"]+)\"").matcher(catalog).results().map(m -> m.group(1)).toList();
+        assertEquals(refs.size() + 2, lines.size(), r.out());
+        for (int i = 0; i < refs.size(); i++) {
+            String description = Files.readString(Support.ROOT.resolve(refs.get(i))).lines()
+                    .filter(l -> l.startsWith("//DESCRIPTION ")).findFirst().orElseThrow().substring("//DESCRIPTION ".length());
+            assertEquals(refs.get(i), lines.get(i + 1).strip().split(" +")[0], r.out());
+            assertTrue(lines.get(i + 1).endsWith(" " + description), lines.get(i + 1));
+        }
+        assertEquals("JBang's own commands and options: ./jbang --help", lines.get(lines.size() - 1));
+        assertEquals("", r.err());
+    }
+
+    /**
+     * A service started as the tutorial starts it, `./jbang serve.java ... > log 2>&1 &`, on a script
+     * never built: the log's first line is the script's own, not the build's.
+     */
+    @Test
+    @Order(10)
+    void aLogFileStartsWithTheScriptsOwnLine() throws Exception {
+        Path proj = Files.createDirectories(work.resolve("logfirst"));
+        Files.writeString(proj.resolve("svc.java"), "class svc { public static void main(String... a) { System.out.println(\"Serving " + System.nanoTime() + "\"); } }\n");
+        Path log = proj.resolve("svc.log");
+        var r = Support.exec(proj, freshUser(null), Support.WAIT, List.of("bash", "-c",
+                "'" + Support.ROOT.resolve("jbang") + "' svc.java > svc.log 2>&1 < /dev/null")).expectOk();
+        // The JVM's note on this test's JAVA_TOOL_OPTIONS aside (a user's log has none).
+        List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.startsWith("Picked up JAVA_TOOL_OPTIONS")).toList();
+        assertTrue(lines.get(0).startsWith("Serving "), "the log starts with: " + lines);
+        assertFalse(lines.stream().anyMatch(l -> l.startsWith("[jbang]")), "no build line in the log: " + lines);
+    }
+
+    /**
+     * After the main job run from a terminal (here: JBANG_WRAPPER_PREPARE=on), every other script is
+     * built and its archive trained in the background, so that each first by-hand run is a command
+     * cache hit on a trained archive: no build, no recording run. The preparation runs no JVM of its
+     * own past its end.
+     */
+    @Test
+    @Order(11)
+    void afterTheMainJobTheOtherScriptsRunWarmTheFirstTime() throws Exception {
+        Path cache = work.resolve("prepare-cache"), dir = Files.createDirectories(work.resolve("prepare"));
+        var main = Support.exec(dir, debugUser("JBANG_WRAPPER_CACHE", cache.toString(), "JBANG_WRAPPER_PREPARE", "on"), Duration.ofMinutes(5),
+                List.of(Support.ROOT.resolve("jbang").toString(), Support.ROOT.resolve("tutorial.java").toString(), "--port-a", "0", "--port-b", "0"));
+        assertEquals(0, main.code(), main.all());
+        assertTrue(main.err().contains("preparing the other scripts in the background"), main.err());
+        Path log = cache.resolve("jbang-0.132.1-gson2.13.1/prepare.log");
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (!(Files.exists(log) && Files.readString(log).contains(" done\n")) && System.nanoTime() < deadline) Thread.sleep(500);
+        assertTrue(Files.readString(log).contains(" done\n"), "the preparation ended: " + Files.readString(log));
+        Map<String, String> env = debugUser("JBANG_WRAPPER_CACHE", cache.toString());
+        Path pki = dir.resolve("certs");
+        List<List<String>> firstRuns = List.of(
+                List.of("ca.java", "--dir", dir.resolve("hand").toString()),
+                List.of("issue.java", "--dir", pki.toString(), "--key-type", "ec", "hand.example.com"),
+                List.of("inspect.java", pki.resolve("hand.crt").toString()),
+                List.of("trust.java", "export", "--format", "truststore", "--dir", pki.toString(), "--out", dir.resolve("ca.p12").toString()));
+        for (List<String> run : firstRuns) {
+            List<String> args = new ArrayList<>(run);
+            args.set(0, Support.ROOT.resolve(run.get(0)).toString());
+            var r = jbang(env, Support.WAIT, args.toArray(String[]::new)).expectOk();
+            assertTrue(r.err().contains("command cache: hit"), run + ": " + r.err());
+            assertTrue(r.err().contains("script CDS: -XX:SharedArchiveFile=") || r.err().contains("script CDS: -XX:AOTCache="), run + ": " + r.err());
+            assertFalse(r.err().contains("[jbang] Building"), r.err());
+        }
+        for (String s : List.of("serve.java", "client.java"))
+            assertEquals("trained", jbang(debugUser("JBANG_WRAPPER_CACHE", cache.toString(), "JBANG_WRAPPER_TRAINING", "check"), Support.WAIT,
+                    Support.ROOT.resolve(s).toString()).expectOk().out().strip(), s);
     }
 
     /** openssl x509 -text, with what differs from one certificate to the next masked. */
