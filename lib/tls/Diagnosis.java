@@ -31,7 +31,7 @@ public record Diagnosis(Diagnosis.Problem problem, String explanation) {
     /**
      * The failure classes, with client.java's exit codes (curl's where curl has the same class), a
      * title (the first line of a failed peer call in serve.java) and what each means. client.java's
-     * --help prints this table; tests/TablesTest.java keeps the reference's copy in step with it.
+     * --help prints this table; tests/docs/TablesTest.java keeps the reference's copy in step with it.
      */
     public enum Problem {
         UNKNOWN_HOST(6, "unknown host", "the host name could not be resolved (try --resolve)"),
