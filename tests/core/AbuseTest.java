@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * serve.java holds up against abuse: slow handshakes and slow headers are cut at their deadlines,
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * second and its connections, threads and file descriptors return to their baseline.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Isolated // it counts the JVM's serve-conn threads and open files, which other classes' servers would change
 class AbuseTest {
     @TempDir static Path dir;
     static serve.Running service;

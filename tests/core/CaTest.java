@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,6 +99,7 @@ class CaTest {
         assertTrue(!java.util.Arrays.equals(oldCrt, Files.readAllBytes(dir.resolve("ca.crt"))), "a new CA was made");
     }
 
+    @Tag("process")
     @Test
     void encryptedCaKeyIsReadableByIssue() throws Exception {
         Path dir = tmp.resolve("certs");

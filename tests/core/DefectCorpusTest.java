@@ -68,6 +68,7 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +82,7 @@ import org.junit.jupiter.api.io.TempDir;
  * file) and its own expectation. The counts go to stdout and target/defect-corpus.txt, and
  * docs/RELIABILITY.md keeps them.
  */
+@Tag("process")
 class DefectCorpusTest {
     static final Provider BC = new BouncyCastleProvider();
     static final String HOST = "svc.example.com";

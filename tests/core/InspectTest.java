@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +58,7 @@ class InspectTest {
     }
 
     /** An expired certificate says so where the days left would be, and its DER form reads the same. */
+    @Tag("process")
     @Test
     void showsAnExpiredCertificateAndDer() throws IOException {
         Support.requireTool("openssl", "openssl");
@@ -135,6 +137,7 @@ class InspectTest {
     // ------------------------------------------------------------------ CSRs
 
     /** An OpenSSL CSR with SANs: subject, key, the SANs it asks for, and a signature check that catches tampering. */
+    @Tag("process")
     @Test
     void showsAnOpensslCsrAndCatchesATamperedOne() throws IOException {
         Support.requireTool("openssl", "openssl");
@@ -172,6 +175,7 @@ class InspectTest {
      * A .p12 with its own password needs --password (a wrong one fails in one line), and an OpenSSL
      * .p12 with the old 3DES ciphers (what mkcert's RC2 bundles are to OpenSSL 3) is called legacy.
      */
+    @Tag("process")
     @Test
     void pkcs12PasswordAndLegacyCiphers() {
         Support.requireTool("openssl", "openssl");
@@ -197,6 +201,7 @@ class InspectTest {
      * --resolve; without --cacert, or under a name it does not hold, the same chain is shown and
      * called untrusted, with the reason. A server that asks for a client certificate says so.
      */
+    @Tag("process")
     @Test
     void readsALiveServersChainTrustedOrNot() {
         try (TlsPeers.Peer server = TlsPeers.sServer(dir, "service-a.crt", "service-a.key", "-cert_chain",
@@ -224,6 +229,7 @@ class InspectTest {
     }
 
     /** A server that asks for no client certificate says so too (s_server without -verify; it sends the CA from -CAfile too). */
+    @Tag("process")
     @Test
     void saysWhenNoClientCertificateIsAsked() {
         try (TlsPeers.Peer server = TlsPeers.sServer(dir, "service-a.crt", "service-a.key")) {
@@ -236,6 +242,7 @@ class InspectTest {
 
     // ------------------------------------------------------------------ bad input
 
+    @Tag("process")
     @Test
     void badInputFailsInOneLine() throws IOException {
         Files.writeString(dir.resolve("notes.txt"), "not a certificate\n");

@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * run goes to the end, and then all 20 pairs must be complete, with every key that existed before
  * it kept byte for byte. EC keys keep a run short; the files and renames are the same as for RSA.
  */
+@Tag("process")
 class InterruptionTest {
     static final int KILLS = 30, KILLS_PER_ROUND = 6, NAMES = 20;
     static final long SEED = Long.getLong("interruption.seed", 7L);

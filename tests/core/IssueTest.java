@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.bouncycastle.asn1.x509.Extension;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +64,7 @@ class IssueTest {
      * same write as the certificates; never when a CA file is there but unreadable, or --ca is given,
      * and nothing at all when the run fails.
      */
+    @Tag("process")
     @Test
     void aFolderWithoutACaGetsOneOnFirstUse() throws Exception {
         Path d = out.resolve("fresh");
@@ -150,6 +152,7 @@ class IssueTest {
                 cert("ec.crt").getKeyUsage());
     }
 
+    @Tag("process")
     @Test
     void encryptedKeyP12AndChain() throws Exception {
         issue("--key-password", "pass:p4ss", "--p12", "--chain", "service-a.example.com").expectOk();

@@ -16,6 +16,7 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +77,7 @@ class NamesTest {
                 .map(l -> l.substring(name.length()).strip()).toList();
     }
 
+    @Tag("process")
     @Test
     void theNamesAreWhatOpensslPrints() {
         Map<String, String> files = Map.of("ca.crt", CA, "service-b.crt", B_NAME, "service-a.crt", A_NAME,

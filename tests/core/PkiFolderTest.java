@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +47,7 @@ class PkiFolderTest {
         return Support.exec(root, "openssl", "verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", caFile.toString(), leaf.toString());
     }
 
+    @Tag("process")
     @Test
     void issueSignsWithTheCaOfItsOwnFolder() {
         Support.requireTool("openssl", "openssl");
@@ -123,6 +125,7 @@ class PkiFolderTest {
         assertEquals(1, wrong.code(), "a certificate of another CA is not revoked in this one's CRL");
     }
 
+    @Tag("process")
     @Test
     void replacingACaNamesWhatItOrphansAndItsCommandReissuesThem() throws Exception {
         Path p = root.resolve("replaced");

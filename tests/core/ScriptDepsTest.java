@@ -78,17 +78,12 @@ class ScriptDepsTest {
             java.util.Set<String> have = new java.util.HashSet<>();
             for (Path f : sources) have.add(f.getFileName().toString().replace(".java", ""));
             for (Path f : sources) {
-                String code = codeOnly(Files.readString(f));
+                String code = Support.codeOnly(Files.readString(f));
                 for (String lib : libClasses)
                     if (Pattern.compile("\\b" + lib + "\\b").matcher(code).find())
                         assertTrue(have.contains(lib), script + ": " + Support.ROOT.relativize(f) + " uses " + lib
                                 + ", but no //SOURCES line brings lib/" + lib + ".java");
             }
         }
-    }
-
-    /** Java source without comments and string literals, so that only code counts. */
-    static String codeOnly(String java) {
-        return java.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\n]*", " ").replaceAll("\"(?:[^\"\\\\\n]|\\\\.)*\"", "\"\"");
     }
 }

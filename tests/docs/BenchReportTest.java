@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bench/analysis.md after it: `BENCH_FROM=bench/last-run.txt bench/run` (the page's own command, which
  * measures nothing) writes the same page again. The benchmark itself is never run by the tests.
  */
+@Tag("process")
 class BenchReportTest {
     @TempDir Path work;
 

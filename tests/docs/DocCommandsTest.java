@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Tools other than ./jbang get a HOME of their own, so that no page touches your NSS database or
  * settings (./jbang keeps yours: its caches live there).
  */
+@Tag("process")
 class DocCommandsTest {
     @TempDir Path work;
 

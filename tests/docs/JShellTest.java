@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the refusal without a client certificate, the caller's identity, the server's stop), with no JShell
  * error. The session binds to 127.0.0.1 on a free port and stops its server itself; the run is bounded.
  */
+@Tag("process")
 class JShellTest {
     static final Duration BUILD = Duration.ofMinutes(5), SESSION = Duration.ofMinutes(5);
     @TempDir Path work;

@@ -27,6 +27,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,6 +112,7 @@ class SnippetsTest {
         assertEquals(blocks.size(), javaBlocks, "every ```java and ```xml block of the page must follow a <!-- file: PATH --> marker");
     }
 
+    @Tag("process")
     @Test
     void theDependencyCoordinatesMatchThePom() throws Exception {
         String doc = Files.readString(DOC);
@@ -173,6 +175,7 @@ class SnippetsTest {
      * The pom.xml on the page builds every file of the table with Maven (mvn -B -ntp -q package, in a
      * folder of its own, as a user would lay it out), and MtlsDemo runs from what it built.
      */
+    @Tag("process")
     @Test
     void thePomOnThePageBuildsTheSnippetsAndTheDemoRuns() throws Exception {
         Support.requireTool("mvn", "maven");
@@ -192,6 +195,7 @@ class SnippetsTest {
     }
 
     /** JBang reads a snippet's header: MakePki runs as a script, and PemSslContext (no main) builds. */
+    @Tag("process")
     @Test
     void theSnippetsRunAndBuildWithJBang() throws Exception {
         Path out = work.resolve("jbang-pki");
@@ -203,6 +207,7 @@ class SnippetsTest {
 
     // ------------------------------------------------------------------ what the snippets do
 
+    @Tag("process")
     @Test
     void theSnippetCertificatesPassStrictOpenssl() throws Exception {
         var r = Support.exec(dir, "openssl", "verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", "ca.crt", "server.crt");
@@ -228,6 +233,7 @@ class SnippetsTest {
      * project, it compiles (with MakePki, which shows its use) and makes a CA and a leaf that
      * openssl -x509_strict accepts for both purposes, run as its own JVM.
      */
+    @Tag("process")
     @Test
     void aCopiedCertsAloneMakesCertificatesThatStrictOpensslAccepts() throws Exception {
         Path copy = Files.createDirectories(work.resolve("copy"));
@@ -248,6 +254,7 @@ class SnippetsTest {
         }
     }
 
+    @Tag("process")
     @Test
     void theServerSnippetRequiresAClientCertificate() throws Exception {
         HttpsServer s = server(context("server"), "snippet-server");
@@ -271,6 +278,7 @@ class SnippetsTest {
         assertThrows(IOException.class, () -> MtlsClient.get(noCert, url));
     }
 
+    @Tag("process")
     @Test
     void theIdentitySnippetNamesTheCaller() throws Exception {
         HttpsServer s = server(context("server"), "whoami-server");
@@ -288,6 +296,7 @@ class SnippetsTest {
         assertEquals("C=KR, O=디디아이엠, OU=Dev+UID=a1, emailAddress=dev@example.com, CN=service-a.example.com", CallerIdentity.subject(rich));
     }
 
+    @Tag("process")
     @Test
     void theReloadingKeyManagerServesANewCertificateWithoutARestart() throws Exception {
         var keys = new ReloadingKeyManager(new ReloadingKeyManager.Pair(PemSslContext.readChain(dir.resolve("server.crt")),
@@ -306,6 +315,7 @@ class SnippetsTest {
         assertEquals("Hello from \"reloading\"", r.out(), r.all());
     }
 
+    @Tag("process")
     @Test
     void theAllTogetherSnippetServesAndCalls() throws Exception {
         Path demo = Files.createDirectories(work.resolve("demo"));

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,6 +51,7 @@ class TutorialDocTest {
 
     @TempDir Path tmp;
 
+    @Tag("process")
     @ParameterizedTest
     @ValueSource(strings = {"docs/tutorial.md", "docs/tutorial.ko.md"})
     void aNewcomerFollowsThePageRightAfterTheMainJob(String page) throws IOException {
@@ -102,6 +104,7 @@ class TutorialDocTest {
         assertEquals(blocks(en), blocks(ko), "docs/tutorial.ko.md must show the outputs docs/tutorial.md shows");
     }
 
+    @Tag("process")
     @Test
     void thePageIsReadAsTheCommentSays() {
         String md = "```bash\nexport A=1\n./jbang x.java --a \\\n    --b &\npython3 - <<'EOF'\nprint(1)\nEOF\n```\n\n"

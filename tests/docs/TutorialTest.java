@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +77,7 @@ class TutorialTest {
      * output is the transcript both front pages show (on the tutorial's ports 7443 and 8443 in place of
      * the free ones used here), and each command of README.md's "at a glance" block is one it ran.
      */
+    @Tag("process")
     @Test
     void theReadmeCommandRunsGreenThroughTheLauncherAndPrintsWhatTheReadmeShows() throws Exception {
         Support.requireTool("mvn", "maven");

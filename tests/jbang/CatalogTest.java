@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +74,7 @@ class CatalogTest {
         }
     }
 
+    @Tag("process")
     @Test
     void jbangReadsTheAliases() throws IOException {
         var r = jbang(Support.ROOT, Map.of(), "alias", "list").expectOk();
@@ -84,18 +86,21 @@ class CatalogTest {
         }
     }
 
+    @Tag("process")
     @Test
     void everyAliasRunsWithHelpFromTheCheckout() throws IOException {
         for (String script : scripts().keySet())
             assertUsage(aliasOf(script), jbang(Support.ROOT, Map.of(), aliasOf(script), "--help"));
     }
 
+    @Tag("process")
     @Test
     void aliasesWorkFromASubfolderAndFromAnotherFolder() {
         assertUsage("issue", jbang(Support.ROOT.resolve("lib"), Map.of(), "issue", "--help"));
         assertUsage("ca", jbang(work, Map.of(), "ca@" + Support.ROOT, "--help"));
     }
 
+    @Tag("process")
     @Test
     void aliasesWorkFromTheRepositoryServedOverHttp() throws IOException {
         // A read-only file server for the checkout, on 127.0.0.1 only; it records what JBang fetched.

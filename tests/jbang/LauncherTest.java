@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Then its two speed-ups: the command cache must never run stale code, and neither it
  * nor the CDS archive of JBang's JVM may change what the scripts make.
  */
+@Tag("process")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LauncherTest {
     @TempDir static Path home;

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * environment, then runs the suggested command exactly as printed, in the same folder, and checks
  * that it did what the message said.
  */
+@Tag("process")
 class SuggestionsTest {
     @TempDir static Path work;
     static Path repo;

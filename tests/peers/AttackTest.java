@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * serve.java under load and under attack, in CI: bench/attack.java for 25 s (longer than
@@ -15,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * of hostile client. It asserts outcomes only; the figures are printed, never judged. The long run
  * for docs/RELIABILITY.md is `./jbang bench/attack.java --duration 30`.
  */
+@Tag("process")
+@Isolated // it loads both cores for 25 s, which would stretch the bounded waits of classes beside it
 class AttackTest {
 
     @Test

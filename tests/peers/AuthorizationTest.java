@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +49,7 @@ class AuthorizationTest {
                 "--key", dir.resolve(certName + ".key").toString(), "--resolve", TlsPeers.resolve(B, port), "https://" + B + ":" + port + "/");
     }
 
+    @Tag("process")
     @Test
     void dnsPatternAdmitsOnlyThatService() {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
@@ -75,6 +77,7 @@ class AuthorizationTest {
         }
     }
 
+    @Tag("process")
     @Test
     void withoutAllowAnyCertificateFromTheCaPasses() {
         try (var b = startB(serve.ClientAuth.NEED, new ArrayList<>())) {
@@ -83,6 +86,7 @@ class AuthorizationTest {
         }
     }
 
+    @Tag("process")
     @Test
     void spiffeUriPatternWithWildcard() {
         try (var b = startB(serve.ClientAuth.NEED, new ArrayList<>(), "URI:spiffe://example.org/*")) {
@@ -93,6 +97,7 @@ class AuthorizationTest {
         }
     }
 
+    @Tag("process")
     @Test
     void cnPatternsAndRepeatedAllowAreOr() {
         try (var b = startB(serve.ClientAuth.NEED, new ArrayList<>(), "CN=service-a.*", "URI:" + SPIFFE_OTHER)) {
@@ -103,6 +108,7 @@ class AuthorizationTest {
         }
     }
 
+    @Tag("process")
     @Test
     void wantModeWithAllowRefusesCallersWithoutACertificate() {
         try (var b = startB(serve.ClientAuth.WANT, new ArrayList<>(), "DNS:" + A)) {

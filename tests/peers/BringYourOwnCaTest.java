@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * It also signs cfssl's CSRs, whose keys then work with the certificates. The tutorial's openssl
  * CA and CSR are in TutorialOpensslTest.
  */
+@Tag("process")
 class BringYourOwnCaTest {
 
     static final String A = Support.A, B = Support.B;

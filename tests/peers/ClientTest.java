@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,6 +76,7 @@ class ClientTest {
 
     // ---------------------------------------------------------------- against openssl s_server
 
+    @Tag("process")
     @ParameterizedTest
     @ValueSource(strings = {"-tls1_3", "-tls1_2"})
     void sServerVerifyRequired(String version) {
@@ -87,6 +89,7 @@ class ClientTest {
                 "It accepts certificates issued by: CN=ClientTest root CA", "Fix: pass a certificate and key");
     }
 
+    @Tag("process")
     @Test
     void sServerVerifyOptionalAcceptsNoCertificate() {
         var s = keep(TlsPeers.sServer(dir, "service-b.crt", "service-b.key", "-verify", "1"));
@@ -97,6 +100,7 @@ class ClientTest {
         assertTrue(r.err().contains("* We sent no client certificate (no --cert given)."), r.err());
     }
 
+    @Tag("process")
     @ParameterizedTest
     @ValueSource(strings = {"-tls1_3", "-tls1_2"})
     void clientCertificateFromAnUnknownCa(String version) {
@@ -107,6 +111,7 @@ class ClientTest {
                 "it was issued by \"CN=Other root CA\" but the server accepts only: CN=ClientTest root CA");
     }
 
+    @Tag("process")
     @Test
     void expiredClientCertificate() {
         var s = keep(TlsPeers.sServer(dir, "service-b.crt", "service-b.key", "-Verify", "1", "-verify_return_error"));
@@ -114,6 +119,7 @@ class ClientTest {
                 "alert certificate_expired", "our certificate \"CN=service-a.example.com\" expired on", "renew it: ./jbang issue.java renew ");
     }
 
+    @Tag("process")
     @Test
     void clientCertificateForTheWrongPurpose() {
         var s = keep(TlsPeers.sServer(dir, "service-b.crt", "service-b.key", "-Verify", "1", "-verify_return_error"));
@@ -121,6 +127,7 @@ class ClientTest {
                 "lacks the clientAuth purpose (alert unsupported_certificate)", "without --server-only");
     }
 
+    @Tag("process")
     @Test
     void expiredServerCertificate() {
         var s = keep(TlsPeers.sServer(dir, "expired-server.crt", "expired-server.key"));
@@ -128,12 +135,14 @@ class ClientTest {
                 "\"CN=service-b.example.com\" expired on");
     }
 
+    @Tag("process")
     @Test
     void notYetValidServerCertificate() {
         var s = keep(TlsPeers.sServer(dir, "future-server.crt", "future-server.key"));
         assertFailure(probe(s.port(), "/"), 62, "is not valid before");
     }
 
+    @Tag("process")
     @ParameterizedTest
     @ValueSource(strings = {"-tls1_1 -cipher DEFAULT@SECLEVEL=0", "-tls1_2 -cipher ARIA128-GCM-SHA256"})
     void noCommonProtocolOrCipher(String flags) {
@@ -141,6 +150,7 @@ class ClientTest {
         assertFailure(probe(s.port(), "/"), 35, "share no protocol version or cipher suite");
     }
 
+    @Tag("process")
     @Test
     void verboseShowsTheHandshake() {
         var s = keep(TlsPeers.sServer(dir, "service-b.crt", "service-b.key", "-Verify", "1", "-verify_return_error"));
@@ -157,6 +167,7 @@ class ClientTest {
 
     // ---------------------------------------------------------------- against nginx
 
+    @Tag("process")
     @Test
     void nginxAnswers400WithoutACertificate() throws Exception {
         var n = keep(TlsPeers.startNginx(dir, "service-b", TlsPeers.VerifyClient.ON));

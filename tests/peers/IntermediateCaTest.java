@@ -19,6 +19,7 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.NameConstraints;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +53,7 @@ class IntermediateCaTest {
         return Support.cli(new issue(), a.toArray(String[]::new));
     }
 
+    @Tag("process")
     @Test
     void intermediateHasTheCaProfileAndTheFilesHoldTheChain() throws Exception {
         X509Certificate root = Pem.certificate(dir.resolve("ca.crt"), "root");
@@ -86,6 +88,7 @@ class IntermediateCaTest {
         assertTrue(lint.out().contains("<- \"jbang-mtls intermediate CA sub-ca"), lint::all);
     }
 
+    @Tag("process")
     @Test
     void opensslStrictVerifiesThroughTheIntermediateForBothPurposes() {
         Support.requireTool("openssl", "openssl");
@@ -101,6 +104,7 @@ class IntermediateCaTest {
         assertTrue(missing.all().contains("unable to get local issuer certificate"), missing::all);
     }
 
+    @Tag("process")
     @Test
     void aNameOutsideTheConstraintsIsRefusedUpFrontAndByVerifiers() throws Exception {
         Support.Result r = issue("--key-type", "ec", "--name", "evil", "evil.other.org");
@@ -167,6 +171,7 @@ class IntermediateCaTest {
      * curl and strict Python, each trusting only the root, verify it and send service-a's chain, which
      * serve.java accepts. Without the intermediate in the files, both directions fail.
      */
+    @Tag("process")
     @Test
     void serveAndItsClientsVerifyTheChainTrustingOnlyTheRoot() throws Exception {
         try (var b = serve.start(serve.Config.of("service-b", dir, 0, serve.ClientAuth.NEED).withLog(l -> {}))) {
@@ -202,6 +207,7 @@ class IntermediateCaTest {
     }
 
     /** Chromium, with only the root in its NSS database, loads serve.java's page through the intermediate. */
+    @Tag("process")
     @Test
     void chromiumVerifiesTheChainTrustingOnlyTheRoot() throws Exception {
         TlsPeers.requireChromium();

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Chromium on Linux reads its trust from NSS in $HOME/.pki/nssdb, so each run gets a HOME of its
  * own: one with our CA (certutil -A -t "C,,"), one with an empty database.
  */
+@Tag("process")
 class InteropBrowserTest {
 
     static final String A = Support.A;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Both are run by {@link TlsPeers}; client.java (our probe) drives the same server in the cells below,
  * with nginx's ssl_protocols pinning the TLS version, as client.java has no version flag.
  */
+@Tag("process")
 class InteropNginxTest {
 
     static final String A = Support.A, B = Support.B;

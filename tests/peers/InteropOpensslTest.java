@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -18,6 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * - s_client against serve.java in each mode, unpinned: ServeTest#opensslInEachMode. Here the same cells
  *   run pinned to each version, and the negotiated protocol is checked.
  */
+@Tag("process")
 class InteropOpensslTest {
 
     static final String A = Support.A, B = Support.B, HELLO_B = Support.HELLO_B;

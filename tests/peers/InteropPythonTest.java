@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The other direction, Python requests calling serve.java --client-auth need (and none, want), is
  * ServeTest#pythonInEachMode.
  */
+@Tag("process")
 class InteropPythonTest {
 
     static final String A = Support.A, B = Support.B;

@@ -34,6 +34,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,6 +46,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * service-a.p12 and requires a client certificate; java.net.http.HttpClient (service-b.p12, and
  * the truststore, hostname verification on) and curl call it. (keytool -list of the .p12 is in IssueTest.)
  */
+@Tag("process")
 class JavaKeystoreTest {
 
     static final String A = Support.A, B = Support.B;

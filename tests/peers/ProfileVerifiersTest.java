@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,6 +95,7 @@ class ProfileVerifiersTest {
 
     // ------------------------------------------------------------------ OpenSSL verify
 
+    @Tag("process")
     @ParameterizedTest
     @EnumSource(KeyType.class)
     void opensslStrictAcceptsEachLeafForItsPurposes(KeyType t) {
@@ -118,6 +120,7 @@ class ProfileVerifiersTest {
 
     // ------------------------------------------------------------------ GnuTLS
 
+    @Tag("process")
     @ParameterizedTest
     @EnumSource(KeyType.class)
     void gnutlsCerttoolVerifiesEachLeaf(KeyType t) {
@@ -147,6 +150,7 @@ class ProfileVerifiersTest {
 
     // ------------------------------------------------------------------ Python ssl, strict
 
+    @Tag("process")
     @ParameterizedTest
     @EnumSource(KeyType.class)
     void pythonStrictMtlsHandshake(KeyType t) {
@@ -178,6 +182,7 @@ class ProfileVerifiersTest {
      * -req -signkey, basicConstraints CA:TRUE not critical, no keyUsage) is refused by OpenSSL
      * -x509_strict and by strict Python, although the same chain passes without the strict flag.
      */
+    @Tag("process")
     @Test
     void tutorialStyleRootIsRejectedByStrictVerifiers(@TempDir Path dir) {
         Support.requireTool("openssl", "openssl");
@@ -244,6 +249,7 @@ class ProfileVerifiersTest {
 
     // ------------------------------------------------------------------ the profile, read back
 
+    @Tag("process")
     @ParameterizedTest
     @EnumSource(KeyType.class)
     void caHasTheRootProfile(KeyType t) throws Exception {
@@ -325,6 +331,7 @@ class ProfileVerifiersTest {
 
     // ------------------------------------------------------------------ curl and openssl s_client
 
+    @Tag("process")
     @ParameterizedTest
     @EnumSource(KeyType.class)
     void curlAndSClientCompleteMtlsHandshake(KeyType t) {

@@ -17,6 +17,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * certificate_unknown on every JDK (sun.security.ssl.CertificateMessage fixes that alert for a
  * failed client check). The log line carries the specific reason.
  */
+@Tag("process")
 class RefusalTest {
     @TempDir static Path dir;
     static serve.Running service;

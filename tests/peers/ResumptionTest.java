@@ -9,6 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ssl with TLS 1.3 session tickets (bench/resume.py). Python, which treats an end without close_notify
  * as an error, reads each answer to a clean end.
  */
+@Tag("process")
 class ResumptionTest {
     @TempDir static Path dir;
     static serve.Running service;

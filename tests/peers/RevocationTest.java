@@ -22,6 +22,7 @@ import java.util.Map;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * refuses the revoked client certificates (at the handshake, and on connections opened before the
  * revocation), re-reading the file when it changes. client.java names the cause when it can.
  */
+@Tag("process")
 class RevocationTest {
 
     static final String A = Support.A, B = Support.B;

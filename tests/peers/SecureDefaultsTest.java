@@ -12,6 +12,7 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * on both sides (serve.java as a server, client.java and serve.java's peer calls as clients), and
  * hostname verification that only --insecure turns off. Real peers: openssl s_client and s_server.
  */
+@Tag("process")
 class SecureDefaultsTest {
 
     static final String B = Support.B, A = Support.A;

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * mode, its peer routes, its log, hot reload and shutdown. The tutorial's outcomes (section 4.3):
  * B without a client certificate fails at the TLS layer; B with one answers Hello from "service-b".
  */
+@Tag("process")
 class ServeTest {
 
     static final String B = Support.B, A = Support.A, HELLO_B = Support.HELLO_B;

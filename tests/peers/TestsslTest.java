@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * severity or above. One exception is accepted and written down in docs/RELIABILITY.md:
  * cert_revocation, since a private test CA publishes no CRL or OCSP URL in its certificates.
  */
+@Tag("process")
 class TestsslTest {
     @TempDir Path dir;
 

@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +68,7 @@ class TrustTest {
      * install --nss-db makes headless Chromium trust serve.java's page (no warning); uninstall takes
      * the nickname out again (certutil -L no longer lists it), and Chromium shows the CA error again.
      */
+    @Tag("process")
     @Test
     void nssDatabaseMakesChromiumTrustServeAndUninstallUndoesIt(@TempDir Path tmp) {
         TlsPeers.requireChromium();
@@ -96,6 +98,7 @@ class TrustTest {
      * (classic and snap); a profile without one is left alone. HOME is a temporary folder here
      * (trust.java runs as its own JVM with -Duser.home), so no real profile is touched.
      */
+    @Tag("process")
     @Test
     void nssFindsChromiumAndFirefoxDatabasesUnderHome(@TempDir Path home) throws IOException {
         Support.requireTool("certutil", "libnss3-tools");
@@ -124,6 +127,7 @@ class TrustTest {
      * only -Djavax.net.ssl.trustStore, then trusts serve.java. Without it, or after uninstall (keytool
      * -list no longer lists the alias), the same client refuses.
      */
+    @Tag("process")
     @Test
     void truststoreMakesAPlainJavaHttpClientTrustServe(@TempDir Path tmp) {
         String url = servePage();
@@ -181,6 +185,7 @@ class TrustTest {
      * that file and nothing else, refuses a file of that name holding another certificate, and the
      * refreshed bundle no longer trusts the CA.
      */
+    @Tag("process")
     @Test
     void systemStoreLayoutUnderARoot(@TempDir Path root) throws IOException {
         Path local = Files.createDirectories(root.resolve("usr/local/share/ca-certificates"));
@@ -274,6 +279,7 @@ class TrustTest {
      * OpenSSL reads both from the one file and finds the same public key in each. An encrypted CA
      * key needs --ca-key-password; a key that is not the CA's is refused.
      */
+    @Tag("process")
     @Test
     void vaultBundleHoldsTheCaAndItsKey(@TempDir Path tmp) throws IOException {
         Support.pki(tmp, List.of("--key-password", "pass:pw"), List.of());
@@ -314,6 +320,7 @@ class TrustTest {
      * base64 decodes to the CA's PEM and a key that is the CA's. Parsed twice: by a strict reader of
      * this fixed shape here, and by PyYAML (Debian's python3-yaml) as kubectl's YAML would read it.
      */
+    @Tag("process")
     @Test
     void kubernetesSecretParsesAndDecodesToTheCa(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("secret.yaml");
@@ -346,6 +353,7 @@ class TrustTest {
     }
 
     /** export --format truststore: keytool lists the CA as a trusted entry, and a plain HttpClient trusts serve.java with it. */
+    @Tag("process")
     @Test
     void exportedTruststoreLoadsInKeytoolAndJava(@TempDir Path tmp) throws Exception {
         Path ts = tmp.resolve("exported.p12");

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * exact commands, work with issue.java: its root CA and root key, in every key file form OpenSSL
  * writes, and its CSR. The peers are real: openssl verify, openssl s_server and curl.
  */
+@Tag("process")
 class TutorialOpensslTest {
 
     static final String A = Support.A, B = Support.B;
