@@ -41,6 +41,34 @@ class DocLinksTest {
         assertEquals("", String.join("\n", broken), "broken links");
     }
 
+    /** A test or a file of tests/ that a page, a script, lib/ or pom.xml names by its path, such as tests/docs/TutorialTest.java. */
+    static final Pattern TEST_PATH = Pattern.compile("tests/[\\w./-]*\\w");
+
+    @Test
+    void everyPathIntoTestsThatAPageOrTheCodeNamesExists() throws Exception {
+        List<Path> files = new ArrayList<>(TablesTest.docs());
+        files.add(Support.ROOT.resolve("pom.xml"));
+        files.add(Support.ROOT.resolve("bench/analysis.md"));
+        try (var s = java.nio.file.Files.walk(Support.ROOT)) {
+            s.filter(p -> p.toString().endsWith(".java") && !Support.ROOT.relativize(p).startsWith("target")).forEach(files::add);
+        }
+        List<String> missing = new ArrayList<>();
+        int named = 0;
+        for (Path f : files) {
+            Matcher m = TEST_PATH.matcher(Files.readString(f));
+            while (m.find()) {
+                String path = m.group();
+                if (path.equals("tests/run")) continue;
+                named++;
+                // A class may be named without .java (tests/core/ScriptDepsTest).
+                if (!Files.exists(Support.ROOT.resolve(path)) && !Files.exists(Support.ROOT.resolve(path + ".java")))
+                    missing.add(Support.ROOT.relativize(f) + ": " + path);
+            }
+        }
+        assertTrue(named >= 20, "found only " + named + " paths into tests/: is the extraction broken?");
+        assertEquals("", String.join("\n", missing), "paths into tests/ that do not exist (a test moved?)");
+    }
+
     @Test
     void linksAndAnchorsAreReadAsGitHubReadsThem() {
         String md = """
