@@ -173,8 +173,11 @@ final class Support {
      * fails here rather than slow the tier down unseen.
      */
     static void mayStart(List<String> cmd) {
-        if ("in-process".equals(System.getProperty("tests.tier")))
-            fail("this test starts a process (" + String.join(" ", cmd) + ") in the in-process tier: tag it @Tag(\"process\")");
+        if ("in-process".equals(System.getProperty("tests.tier"))) {
+            String c = String.join(" ", cmd);
+            fail("this test starts a process (" + (c.length() > 120 ? c.substring(0, 120) + "..." : c)
+                    + ") in the in-process tier: tag it @Tag(\"process\")");
+        }
     }
 
     /** Runs a process to completion within the timeout; output is read from files, so it never blocks. */

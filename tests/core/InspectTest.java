@@ -37,6 +37,7 @@ class InspectTest {
     // ------------------------------------------------------------------ certificates
 
     /** Subject, issuer, serial, validity with days left, SANs, key, extensions, and both fingerprints as OpenSSL computes them. */
+    @Tag("process")
     @Test
     void showsACertificateWithTheFieldsOpensslShows() {
         Support.requireTool("openssl", "openssl");

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,11 +42,13 @@ class PermissionsTest {
         return modes;
     }
 
+    @Tag("process")
     @Test
     void umask000StillGivesPrivateKeysAndFolders() throws Exception {
         assertEquals(new TreeMap<>(EXPECTED), modesUnderUmask("000"));
     }
 
+    @Tag("process")
     @Test
     void umask077StillGivesReadableCertificates() throws Exception {
         assertEquals(new TreeMap<>(EXPECTED), modesUnderUmask("077"));

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,7 @@ class SecretsTest {
         return r;
     }
 
+    @Tag("process")
     @Test
     void noPasswordOrKeyMaterialInAnyOutput() throws Exception {
         Path pwFile = tmp.resolve("pw.txt"), wrongFile = tmp.resolve("wrong.txt");

@@ -15,6 +15,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,6 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * settings (./jbang keeps yours: its caches live there).
  */
 @Tag("process")
+@Execution(ExecutionMode.CONCURRENT) // each page in its own copy on free ports: the pages run side by side
 class DocCommandsTest {
     @TempDir Path work;
 

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * server probed by curl with and without a client certificate and by the client snippet, the
  * caller's identity, a hot reload, the all-together demo, and lib/pki/Certs.java copied on its own.
  */
+@Tag("process")
 class SnippetsTest {
     @TempDir static Path work;
     static final Path DOC = Support.ROOT.resolve("docs/use-in-your-code.md");
@@ -112,7 +113,6 @@ class SnippetsTest {
         assertEquals(blocks.size(), javaBlocks, "every ```java and ```xml block of the page must follow a <!-- file: PATH --> marker");
     }
 
-    @Tag("process")
     @Test
     void theDependencyCoordinatesMatchThePom() throws Exception {
         String doc = Files.readString(DOC);
@@ -175,7 +175,6 @@ class SnippetsTest {
      * The pom.xml on the page builds every file of the table with Maven (mvn -B -ntp -q package, in a
      * folder of its own, as a user would lay it out), and MtlsDemo runs from what it built.
      */
-    @Tag("process")
     @Test
     void thePomOnThePageBuildsTheSnippetsAndTheDemoRuns() throws Exception {
         Support.requireTool("mvn", "maven");
@@ -195,7 +194,6 @@ class SnippetsTest {
     }
 
     /** JBang reads a snippet's header: MakePki runs as a script, and PemSslContext (no main) builds. */
-    @Tag("process")
     @Test
     void theSnippetsRunAndBuildWithJBang() throws Exception {
         Path out = work.resolve("jbang-pki");
@@ -207,7 +205,6 @@ class SnippetsTest {
 
     // ------------------------------------------------------------------ what the snippets do
 
-    @Tag("process")
     @Test
     void theSnippetCertificatesPassStrictOpenssl() throws Exception {
         var r = Support.exec(dir, "openssl", "verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", "ca.crt", "server.crt");
@@ -233,7 +230,6 @@ class SnippetsTest {
      * project, it compiles (with MakePki, which shows its use) and makes a CA and a leaf that
      * openssl -x509_strict accepts for both purposes, run as its own JVM.
      */
-    @Tag("process")
     @Test
     void aCopiedCertsAloneMakesCertificatesThatStrictOpensslAccepts() throws Exception {
         Path copy = Files.createDirectories(work.resolve("copy"));
@@ -254,7 +250,6 @@ class SnippetsTest {
         }
     }
 
-    @Tag("process")
     @Test
     void theServerSnippetRequiresAClientCertificate() throws Exception {
         HttpsServer s = server(context("server"), "snippet-server");
@@ -278,7 +273,6 @@ class SnippetsTest {
         assertThrows(IOException.class, () -> MtlsClient.get(noCert, url));
     }
 
-    @Tag("process")
     @Test
     void theIdentitySnippetNamesTheCaller() throws Exception {
         HttpsServer s = server(context("server"), "whoami-server");
@@ -296,7 +290,6 @@ class SnippetsTest {
         assertEquals("C=KR, O=디디아이엠, OU=Dev+UID=a1, emailAddress=dev@example.com, CN=service-a.example.com", CallerIdentity.subject(rich));
     }
 
-    @Tag("process")
     @Test
     void theReloadingKeyManagerServesANewCertificateWithoutARestart() throws Exception {
         var keys = new ReloadingKeyManager(new ReloadingKeyManager.Pair(PemSslContext.readChain(dir.resolve("server.crt")),
@@ -315,7 +308,6 @@ class SnippetsTest {
         assertEquals("Hello from \"reloading\"", r.out(), r.all());
     }
 
-    @Tag("process")
     @Test
     void theAllTogetherSnippetServesAndCalls() throws Exception {
         Path demo = Files.createDirectories(work.resolve("demo"));

@@ -42,6 +42,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * with an OpenSSL error number is also checked against a real `openssl verify` on a certificate
  * made to break exactly that rule: lint must predict OpenSSL's errors, no more and no fewer.
  */
+@Tag("process")
 class LintTest {
 
     static final String A = Support.A;
@@ -52,7 +53,6 @@ class LintTest {
      * Section 1 and 2.3 of the tutorial, command for command: a root with only basicConstraints=CA:TRUE
      * (not critical, no keyUsage), and service A's certificate signed with only a subjectAltName.
      */
-    @Tag("process")
     @Test
     void flagsTheTutorialsOpensslCertificatesAsOpensslStrictDoes(@TempDir Path dir) throws IOException {
         Support.requireTool("openssl", "openssl");
@@ -89,7 +89,6 @@ class LintTest {
      * client certificate, as a warning by default and as an error for --purpose client or both,
      * matching OpenSSL -purpose sslclient's error 26. Its -client leaf passes for both uses.
      */
-    @Tag("process")
     @Test
     void flagsMkcertsLeafWithoutClientAsUnusableForClients(@TempDir Path dir) {
         Support.requireTool("mkcert", "mkcert");
@@ -280,7 +279,6 @@ class LintTest {
     }
 
     /** A CA whose pathLen 0 forbids the intermediate below it: OpenSSL's error 25 at the root. */
-    @Tag("process")
     @Test
     void pathLengthIsCheckedAlongTheChain(@TempDir Path dir) throws IOException {
         Support.requireTool("openssl", "openssl");
@@ -340,7 +338,6 @@ class LintTest {
      * between a certificate and its CA run (here an AKI that names another key is found), and a leaf
      * of another CA is reported as not signed by the CA given.
      */
-    @Tag("process")
     @Test
     void aCaGivenBesideTheLeafIsItsIssuer(@TempDir Path dir) throws Exception {
         Support.pki(dir, List.of("--key-type", "ec", "--cn", "Lint CA"), List.of("--key-type", "ec"), A);
