@@ -1,42 +1,56 @@
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.ClassOrdererContext;
 import org.junit.jupiter.api.Tag;
 
 /**
  * The order the test classes start in, when they run side by side (pom.xml): the slowest first, so
- * that the run does not end waiting on one long class that started last. A class's time is the one
- * the last run wrote in its Surefire report (tests.reports, set by pom.xml); a class without one (a
- * new class, or a fresh clone) counts as slow if it starts processes (@Tag("process")), as most of
- * the slow ones do. The order changes only how long the suite takes, never what it checks.
+ * that the run does not end waiting on one long class that started last. A class's time is the sum of
+ * its tests' times in the last runs' Surefire reports (tests.reports, set by pom.xml; each <testcase>
+ * names its class, even where a parallel run files it under another class's report). A class without
+ * one (a new class, or a fresh clone) counts as slow if it starts processes (@Tag("process")), as
+ * most of the slow ones do. The order changes only how long the suite takes, never what it checks.
  */
 public class SlowestFirst implements ClassOrderer {
-    static final Pattern TIME = Pattern.compile("<testsuite [^>]*?\\btime=\"([0-9.,]+)\"");
+    static final Pattern TESTCASE = Pattern.compile("<testcase name=\"([^\"]*)\" classname=\"([^\"]+)\" time=\"([0-9.,]+)\"");
 
     @Override
     public void orderClasses(ClassOrdererContext context) {
-        context.getClassDescriptors().sort(Comparator.comparingDouble(d -> -seconds(d.getTestClass())));
+        Map<String, Double> last = lastRun();
+        context.getClassDescriptors().sort(Comparator.comparingDouble(d -> -seconds(d.getTestClass(), last)));
     }
 
     /** The class's time in the last run, or a guess: 60 s for one that starts processes, 1 s for another. */
-    static double seconds(Class<?> test) {
-        String reports = System.getProperty("tests.reports");
-        if (reports != null) {
-            try {
-                Path report = Path.of(reports, "TEST-" + test.getName() + ".xml");
-                if (Files.isRegularFile(report)) {
-                    Matcher m = TIME.matcher(Files.readString(report));
-                    if (m.find()) return Double.parseDouble(m.group(1).replace(",", ""));
-                }
-            } catch (Exception e) {
-                // an unreadable report: guess, as for a class that has none
-            }
-        }
+    static double seconds(Class<?> test, Map<String, Double> last) {
+        Double t = last.get(test.getName());
+        if (t != null) return t;
         Tag tag = test.getAnnotation(Tag.class);
         return tag != null && tag.value().equals("process") ? 60 : 1;
+    }
+
+    /** Seconds per test class in the last run's reports; empty when there are none. */
+    static Map<String, Double> lastRun() {
+        Map<String, Double> tests = new HashMap<>(), times = new HashMap<>();
+        String reports = System.getProperty("tests.reports");
+        if (reports == null || !Files.isDirectory(Path.of(reports))) return times;
+        try (Stream<Path> files = Files.list(Path.of(reports))) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("TEST-.*\\.xml")).toList()) {
+                Matcher m = TESTCASE.matcher(Files.readString(f));
+                // A test filed twice (in the reports of two runs) counts once.
+                while (m.find()) tests.merge(m.group(2) + "#" + m.group(1), Double.parseDouble(m.group(3).replace(",", "")), Math::max);
+            }
+            tests.forEach((test, t) -> times.merge(test.substring(0, test.indexOf('#')), t, Double::sum));
+        } catch (IOException | RuntimeException e) {
+            // unreadable reports: every class is guessed, as in a fresh clone
+        }
+        return times;
     }
 }
