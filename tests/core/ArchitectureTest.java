@@ -123,6 +123,10 @@ class ArchitectureTest {
                 }
             }
         assertTrue(classFiles >= 20, "found only " + classFiles + " compiled classes of lib/: is the lookup broken?");
+        // The reader sees references: ca.java's class refers to Cli (its main runs Cli.run).
+        Set<String> ofCa = new TreeSet<>();
+        for (Path c : compiled("ca")) ofCa.addAll(referencedClasses(c));
+        assertTrue(ofCa.contains("Cli") && ofCa.contains("picocli/CommandLine$Command"), "the classes ca.class refers to: " + ofCa);
         assertEquals("", report(found), "lib/ files that use a script's class");
     }
 
