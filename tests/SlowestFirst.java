@@ -1,12 +1,15 @@
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.ClassDescriptor;
 import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.ClassOrdererContext;
 import org.junit.jupiter.api.Tag;
@@ -22,10 +25,20 @@ import org.junit.jupiter.api.Tag;
 public class SlowestFirst implements ClassOrderer {
     static final Pattern TESTCASE = Pattern.compile("<testcase name=\"([^\"]*)\" classname=\"([^\"]+)\" time=\"([0-9.,]+)\"");
 
+    /**
+     * JUnit's pool takes the classes from both ends of this order: its first thread from the end, the
+     * others from the start. So the slowest go to both ends, in turn, and the quickest to the middle.
+     */
     @Override
     public void orderClasses(ClassOrdererContext context) {
         Map<String, Double> last = lastRun();
-        context.getClassDescriptors().sort(Comparator.comparingDouble(d -> -seconds(d.getTestClass(), last)));
+        List<? extends ClassDescriptor> classes = context.getClassDescriptors();
+        List<ClassDescriptor> slowest = new ArrayList<>(classes);
+        slowest.sort(Comparator.comparingDouble(d -> -seconds(d.getTestClass(), last)));
+        Map<ClassDescriptor, Integer> place = new HashMap<>();
+        for (int i = 0, start = 0, end = slowest.size() - 1; i < slowest.size(); i++)
+            place.put(slowest.get(i), i % 2 == 0 ? start++ : end--);
+        classes.sort(Comparator.comparingInt(place::get));
     }
 
     /** The class's time in the last run, or a guess: 60 s for one that starts processes, 1 s for another. */
