@@ -24,7 +24,7 @@
 // after, checks the server still answers afterwards, prints a report, and exits 0 only when:
 // every valid request succeeded, no hostile client got a 2xx, every stalled connection was cut
 // within the bound, resources came back down, and the server kept serving. Timings are reported,
-// never judged. tests/AttackTest.java runs it for 25 s in CI.
+// never judged. tests/peers/AttackTest.java runs it for 25 s in CI.
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;

@@ -166,8 +166,23 @@ final class Support {
 
     // ------------------------------------------------------------------ processes and files
 
+    /**
+     * Fails a test that starts a process in the in-process tier. A test that starts one (./jbang, java,
+     * mvn, openssl, curl, a browser...) carries @Tag("process"), on its class or its method, and
+     * `tests/run --fast` (which sets -Dtests.tier=in-process) leaves it out; one that lacks the tag
+     * fails here rather than slow the tier down unseen.
+     */
+    static void mayStart(List<String> cmd) {
+        if ("in-process".equals(System.getProperty("tests.tier"))) {
+            String c = String.join(" ", cmd);
+            fail("this test starts a process (" + (c.length() > 120 ? c.substring(0, 120) + "..." : c)
+                    + ") in the in-process tier: tag it @Tag(\"process\")");
+        }
+    }
+
     /** Runs a process to completion within the timeout; output is read from files, so it never blocks. */
     static Result exec(Path cwd, Map<String, String> env, Duration timeout, List<String> cmd) {
+        mayStart(cmd);
         try {
             Path out = Files.createTempFile("out", ".txt"), err = Files.createTempFile("err", ".txt");
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
@@ -201,6 +216,7 @@ final class Support {
 
     /** The same, with env added to the environment. */
     static Process start(Path cwd, Map<String, String> env, Path logFile, List<String> cmd) {
+        mayStart(cmd);
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
                     .redirectOutput(logFile.toFile())
@@ -576,6 +592,64 @@ final class Support {
             }
         }
         return new ArrayList<>(all);
+    }
+
+    // ------------------------------------------------------------------ Java source, read as a test needs it
+
+    /**
+     * A Java source file in two layers, each as long as the source and with its line breaks where they
+     * were (so an offset gives the line): code, with comments and the insides of string, text block and
+     * char literals blanked, and literals, with only those insides kept.
+     */
+    record JavaText(String code, String literals) {
+        /** The 1-based line of an offset into either layer. */
+        int line(int offset) {
+            int line = 1;
+            for (int i = 0; i < offset; i++) if (code.charAt(i) == '\n') line++;
+            return line;
+        }
+    }
+
+    static JavaText javaText(String src) {
+        StringBuilder code = new StringBuilder(src.length()), lit = new StringBuilder(src.length());
+        int i = 0, n = src.length();
+        while (i < n) {
+            char c = src.charAt(i);
+            if (src.startsWith("//", i) || src.startsWith("/*", i)) { // a comment: blank in both layers
+                int end = src.startsWith("//", i) ? src.indexOf('\n', i) : src.indexOf("*/", i + 2) + 2;
+                for (end = end < i ? n : end; i < end; i++) {
+                    code.append(src.charAt(i) == '\n' ? '\n' : ' ');
+                    lit.append(src.charAt(i) == '\n' ? '\n' : ' ');
+                }
+            } else if (c == '"' || c == '\'') { // a literal: its quotes stay in code, its inside goes to literals
+                String quote = src.startsWith("\"\"\"", i) ? "\"\"\"" : String.valueOf(c);
+                code.append(quote);
+                lit.append(" ".repeat(quote.length()));
+                i += quote.length();
+                while (i < n && !src.startsWith(quote, i) && (quote.length() == 3 || src.charAt(i) != '\n')) {
+                    int len = src.charAt(i) == '\\' && i + 1 < n ? 2 : 1; // an escape: \" does not end it
+                    for (int k = 0; k < len; k++, i++) {
+                        code.append(src.charAt(i) == '\n' ? '\n' : ' ');
+                        lit.append(src.charAt(i));
+                    }
+                }
+                if (src.startsWith(quote, i)) {
+                    code.append(quote);
+                    lit.append(" ".repeat(quote.length()));
+                    i += quote.length();
+                }
+            } else {
+                code.append(c);
+                lit.append(c == '\n' ? '\n' : ' ');
+                i++;
+            }
+        }
+        return new JavaText(code.toString(), lit.toString());
+    }
+
+    /** Java source without comments and string literals, so that only code counts. */
+    static String codeOnly(String java) {
+        return javaText(java).code();
     }
 
     // ------------------------------------------------------------------ Markdown
