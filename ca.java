@@ -230,7 +230,7 @@ public class ca implements Callable<Integer>, Cli.Aliases, Cli.Setup {
                     "serve.java --crl DIR/ca.crl refuses revoked client certificates."})
     static class Revoke implements Callable<Integer> {
 
-        @Parameters(paramLabel = "CERT", arity = "0..*", description = "Certificate files to revoke, e.g. certs/service-a.crt.")
+        @Parameters(paramLabel = "CERT", arity = "0..*", description = "Certificate files to revoke, e.g. DIR/service-a.crt.")
         List<Path> certs = new ArrayList<>();
 
         @Mixin Cli.Dir dir;

@@ -145,7 +145,7 @@ public class inspect implements Callable<Integer> {
                 show(Path.of(in), known, out);
             }
             // What a Java stack (Netty, okhttp-tls, Spring Boot, the JDK) will refuse in this file: named, not counted as a lint error.
-            if (!isUrl(in)) out.print(StackLint.report(Path.of(in), "changeit".toCharArray()));
+            if (!isUrl(in)) out.print(LintText.stacks(Path.of(in), "changeit".toCharArray()));
         }
         return errors ? LINT_ERRORS : 0;
     }

@@ -186,7 +186,7 @@ public class issue implements Callable<Integer>, Cli.Aliases, Cli.Setup {
     static class Renew implements Callable<Integer> {
         @Mixin Common common;
 
-        @Parameters(paramLabel = "FILE", arity = "1..*", description = "Certificates to renew, e.g. certs/service-a.crt.")
+        @Parameters(paramLabel = "FILE", arity = "1..*", description = "Certificates to renew, e.g. DIR/service-a.crt.")
         List<Path> files = new ArrayList<>();
 
         @Option(names = "--new-key", description = "Make a new key too (same type and size unless --key-type/--key-size).")

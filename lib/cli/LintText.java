@@ -192,4 +192,26 @@ public final class LintText {
             return null;
         }
     }
+
+    /** What a Java stack will refuse in file (lib/pki/StackLint.java), as inspect prints it after the file: "" when nothing. */
+    public static String stacks(Path file, char[] password) {
+        StringBuilder sb = new StringBuilder();
+        for (StackLint.Finding f : StackLint.check(file, password))
+            sb.append("  [stack] ").append(f.id()).append(": ").append(f.problem()).append("\n          fix: ").append(stackFix(f, file)).append('\n');
+        return sb.length() == 0 ? "" : "Java stacks:\n" + sb;
+    }
+
+    /** The other tool's fix, then ours as a command that works as typed (renew keeps the names, a new key replaces the old). */
+    static String stackFix(StackLint.Finding f, Path file) {
+        if (f.ours() == null) return f.fix();
+        String ours = switch (f.ours()) {
+            case EC_KEY -> f.cert() == null ? "for a service that talks to them, issue it with an EC key (issue.java --key-type ec)"
+                    : "for a service that talks to them, give it an EC key: ./jbang issue.java renew --new-key --key-type ec " + Text.arg(f.cert());
+            case NEW_PAIR -> "a new pair with the same names: ./jbang issue.java renew --new-key " + Text.arg(f.cert());
+            case TRUSTSTORE -> "./jbang trust.java export" + (file.toAbsolutePath().getParent() != null
+                    && Files.isRegularFile(file.toAbsolutePath().resolveSibling("ca.crt")) ? Cli.Dir.flag(file.getParent() == null ? Path.of(".") : file.getParent()) : "")
+                    + " --format truststore";
+        };
+        return f.fix() == null ? ours : f.fix() + ", or " + ours;
+    }
 }

@@ -257,8 +257,8 @@ public final class Issuer {
     public static Renewal renewal(Path file) {
         String base = file.getFileName().toString();
         if (!base.endsWith(".crt") || base.length() == 4)
-            throw Failure.of("renew takes NAME.crt files with NAME.key beside each, such as certs/service-a.crt, not %s",
-                    Text.escape(file.toString()));
+            throw Failure.of("renew takes NAME.crt files with NAME.key beside each, such as %s, not %s",
+                    Pki.standard().cert("service-a"), Text.escape(file.toString()));
         X509Certificate old = Pem.certificate(file, "certificate to renew");
         if (old.getBasicConstraints() >= 0) throw Failure.of("%s is a CA certificate; renew re-issues service certificates", file);
         X500Name subj = Certs.holder(old).getSubject();

@@ -17,12 +17,19 @@ import java.util.List;
 public final class StackLint {
     private StackLint() {}
 
-    /** One problem: the rule's id, which stacks it hits and how, and the fix (a command where there is one). */
-    public record Finding(String id, String problem, String fix) {
-        public String format() {
-            return "  [stack] " + id + ": " + problem + "\n          fix: " + fix + "\n";
+    /**
+     * One problem: the rule's id, which stacks it hits and how, and the fix with another tool (openssl,
+     * keytool, cat), or null where ours is the fix; ours says which, and the command line words it
+     * with the files named here (lib/cli/LintText.java).
+     */
+    public record Finding(String id, String problem, String fix, Ours ours, Path cert) {
+        Finding(String id, String problem, String fix) {
+            this(id, problem, fix, null, null);
         }
     }
+
+    /** A fix that our own scripts make: a new EC key for the certificate, a new key pair, a truststore Java reads. */
+    public enum Ours { EC_KEY, NEW_PAIR, TRUSTSTORE }
 
     /** Every finding for a file: a key, a certificate or chain, or a PKCS#12 file (read with password). */
     public static List<Finding> check(Path file, char[] password) {
@@ -60,7 +67,7 @@ public final class StackLint {
         if (key.getAlgorithm().equals("Ed25519") || key.getAlgorithm().equals("EdDSA"))
             found.add(new Finding("key-ed25519", "an Ed25519 key: okhttp-tls (\"unexpected key type\") and Netty, so gRPC-Java "
                     + "(\"Input stream does not contain valid private key\"), cannot load it; the JDK, Tomcat and Jetty can",
-                    "for a service that talks to them, issue an EC key: ./jbang issue.java --key-type ec NAME"));
+                    null, Ours.EC_KEY, sibling(file, ".crt")));
         String name = file.getFileName().toString();
         if (!name.endsWith(".key")) return;
         Path crt = file.resolveSibling(name.substring(0, name.length() - 4) + ".crt");
@@ -74,7 +81,7 @@ public final class StackLint {
         if (!Keys.matches(key, cert.getPublicKey()))
             found.add(new Finding("key-mismatch", "this key is not the key of " + crt + " beside it: Spring Boot starts with the pair "
                     + "and fails at the first handshake; Netty, Jetty and the JDK fail at start or at the first handshake",
-                    "use the key that was made with " + crt + ", or issue a new pair: ./jbang issue.java NAME"));
+                    "use the key that was made with " + crt, Ours.NEW_PAIR, crt));
     }
 
     /** A chain file must list the leaf first, then each certificate's issuer: what servers send as it is. */
@@ -124,14 +131,15 @@ public final class StackLint {
         found.add(new Finding("truststore-no-trusted-entry", "a PKCS#12 file with no key and no certificate the JDK trusts: used as a "
                 + "truststore (javax.net.ssl.trustStore, Spring Boot's jks bundle, Jetty, Tomcat) it fails with \"the trustAnchors "
                 + "parameter must be non-empty\". openssl pkcs12 -export marks certificates trusted for Java only with -jdktrust",
-                "./jbang trust.java export --format truststore, or keytool -importcert -noprompt -alias ca -file ca.crt "
-                        + "-storetype PKCS12 -keystore " + file + ".new -storepass changeit"));
+                "keytool -importcert -noprompt -alias ca -file ca.crt -storetype PKCS12 -keystore " + file + ".new -storepass changeit",
+                Ours.TRUSTSTORE, null));
     }
 
-    /** The findings as inspect prints them after a file: "" when there are none. */
-    public static String report(Path file, char[] password) {
-        StringBuilder sb = new StringBuilder();
-        for (Finding f : check(file, password)) sb.append(f.format());
-        return sb.length() == 0 ? "" : "Java stacks:\n" + sb;
+    /** FILE.crt beside FILE.key, or null when there is none. */
+    static Path sibling(Path file, String ext) {
+        String n = file.getFileName().toString();
+        if (!n.endsWith(".key")) return null;
+        Path p = file.resolveSibling(n.substring(0, n.length() - 4) + ext);
+        return Files.isRegularFile(p) ? p : null;
     }
 }

@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 import org.bouncycastle.asn1.x509.Extension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -167,6 +168,7 @@ class RenewTest {
      * module, which answers each prompt as a person would.
      */
     @Test
+    @Tag("process")
     void renewInATerminalAsksOnceForEachEncryptedKeyAndNamesIt() throws Exception {
         Support.requireTool("python3", "python3");
         Support.cli(new ca(), "--dir", dir.toString(), "--key-type", "ec").expectOk();
