@@ -16,6 +16,7 @@
 //SOURCES lib/tls/Fetch.java
 //SOURCES lib/tls/Diagnosis.java
 //SOURCES lib/tls/Http.java
+//SOURCES lib/tls/Bounds.java
 //SOURCES lib/tls/TlsServer.java
 //SOURCES lib/tls/Allow.java
 //SOURCES lib/tls/Service.java

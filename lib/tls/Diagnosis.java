@@ -119,9 +119,12 @@ public record Diagnosis(Problem problem, Tls.Call call, String host, String port
             return of(Problem.TIMEOUT, c, seen, seenAs, new Stalled("the TCP connect", c.connectTimeout()));
         // Only ECONNREFUSED says that the address answered and nothing listens; "Network is unreachable" and
         // "No route to host" (ENETUNREACH, EHOSTUNREACH) say that no packet got there, which is another fix.
-        if (connect != null)
-            return of(Problem.CANNOT_CONNECT, c, seen, seenAs, String.valueOf(connect.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("refused")
-                    ? new NothingListens() : new NotReached());
+        String why = connect == null ? "" : String.valueOf(connect.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (why.contains("refused")) return of(Problem.CANNOT_CONNECT, c, seen, seenAs, new NothingListens());
+        if (connect instanceof java.net.NoRouteToHostException || why.contains("unreachable") || why.contains("no route"))
+            return of(Problem.CANNOT_CONNECT, c, seen, seenAs, new NotReached());
+        // Any other end of the connect (a reset, say): the address answered, so neither of the above.
+        if (connect != null) return of(Problem.CONNECTION_FAILED, c, seen, seenAs, new Unclear(false));
         if (seen.trustFailure != null) return serverCertProblem(c, seen);
         if (Tls.find(e, HttpTimeoutException.class) != null || Tls.find(e, SocketTimeoutException.class) != null)
             return of(Problem.TIMEOUT, c, seen, seenAs, new Stalled(seen.stage, c.maxTime()));

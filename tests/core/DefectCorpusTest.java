@@ -1128,7 +1128,7 @@ class DefectCorpusTest {
             c.limitMs = 15_000;
             String cls = "17 causes the evidence shows (peers)";
             for (var e : broken.entrySet()) {
-                SSLServerSocket ss = tlsTrusting(new X509Certificate[] {leaf, caCert}, leafPriv);
+                SSLServerSocket ss = tls(new X509Certificate[] {leaf, caCert}, leafPriv, caCert);
                 ss.setWantClientAuth(true); // so that the probe records a certificate request
                 Hostile h = new Hostile(ss, sock -> answer(sock, e.getValue()));
                 servers.add(h);
@@ -1184,35 +1184,32 @@ class DefectCorpusTest {
         }
     }
 
-    /** A TLS server socket whose context trusts the corpus CA, so that a client certificate from it is taken. */
-    static SSLServerSocket tlsTrusting(X509Certificate[] chain, PrivateKey key) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("k", key, "pw".toCharArray(), chain);
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
-        kmf.init(ks, "pw".toCharArray());
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        ts.setCertificateEntry("ca", caCert);
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
-        tmf.init(ts);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-    }
-
     static ServerSocket plain() throws IOException {
         return new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
     }
 
     static SSLServerSocket tls(X509Certificate[] chain, PrivateKey key) throws Exception {
+        return tls(chain, key, null);
+    }
+
+    /** A TLS server socket; with trusted, its context trusts that CA, so that a client certificate from it is taken. */
+    static SSLServerSocket tls(X509Certificate[] chain, PrivateKey key, X509Certificate trusted) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("k", key, "pw".toCharArray(), chain);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
         kmf.init(ks, "pw".toCharArray());
+        javax.net.ssl.TrustManager[] tms = null;
+        if (trusted != null) {
+            KeyStore ts = KeyStore.getInstance("PKCS12");
+            ts.load(null, null);
+            ts.setCertificateEntry("ca", trusted);
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            tmf.init(ts);
+            tms = tmf.getTrustManagers();
+        }
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), null, null);
+        ctx.init(kmf.getKeyManagers(), tms, null);
         return (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
     }
 
