@@ -208,7 +208,7 @@ class InteropNginxTest {
                 Support.Result r = TlsPeers.curl(dir, "ca.crt", "gateway.example.com", gateway.port(), "/whoami", "-w", TlsPeers.HTTP_CODE);
                 assertTrue(r.out().contains("http_code=200"), r::all);
                 assertTrue(r.out().contains("  subject: CN=gateway.example.com"), "serve.java saw nginx's certificate: " + r.out());
-                assertTrue(log.stream().anyMatch(l -> l.contains("GET /whoami 200 client=\"CN=gateway.example.com\"")), String.join("\n", log));
+                Support.awaitLog(log, "GET /whoami 200 client=\"CN=gateway.example.com\"");
             }
             try (TlsPeers.Nginx anonymous = TlsPeers.startNginxProxy(dir, "gateway", null, B, b.port())) {
                 Support.Result r = TlsPeers.curl(dir, "ca.crt", "gateway.example.com", anonymous.port(), "/whoami", "-w", TlsPeers.HTTP_CODE);
