@@ -149,7 +149,10 @@ public record Advice(Path dir, String keyPassword) {
                 fix = "use a certificate issued by one of those CAs, or add our CA to the server's trusted CAs";
             }
             // Some servers (Python's ssl) list no CA names and send no alert: name the issuer to check.
-            if (facts.isEmpty()) facts.add("it was issued by \"" + Names.issuer(ours) + "\"; check that the server trusts that CA");
+            // With no alert either, the hang-up is all there is: say so, and name the other cause that looks the same.
+            if (facts.isEmpty()) facts.add("it was issued by \"" + Names.issuer(ours) + "\"; check that the server trusts that CA"
+                    + (r.alert() == null ? "; or the server does not speak HTTP/1.1 on this port (an HTTP/2-only server, such as gRPC, "
+                    + "hangs up the same way), since nothing we can check is wrong with our certificate" : ""));
         }
         String alert = r.alert();
         String alertText = alert == null ? "the server hung up after seeing it"
