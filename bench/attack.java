@@ -310,6 +310,10 @@ public class attack implements Callable<Integer> {
                 case RANDOM_BYTES -> {
                     byte[] junk = new byte[1 + ThreadLocalRandom.current().nextInt(16384)];
                     ThreadLocalRandom.current().nextBytes(junk);
+                    // Bytes that happen to start as "ABC " are a plain HTTP request line to any server (a
+                    // few runs in a thousand hit it), and get the plain HTTP answer. This case is bytes that
+                    // are neither TLS nor HTTP, so a first upper-case letter is made lower-case.
+                    if (junk[0] >= 'A' && junk[0] <= 'Z') junk[0] |= 0x20;
                     yield t.raw(junk);
                 }
                 case STALLED_CLIENT_HELLO -> t.stall(this, partialClientHello(), end, r);
