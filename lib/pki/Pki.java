@@ -81,9 +81,11 @@ public record Pki(Path dir) {
     // ---------------------------------------------------------------- a mistyped folder
 
     /**
-     * When this folder does not exist: a folder beside it whose name is at most two edits away and
-     * that holds a CA (hnad for hand). Making a CA in the mistyped folder would start a second PKI
-     * that nothing trusts, so the caller refuses instead.
+     * When this folder does not exist: a folder beside it that holds a CA and whose name is one typo
+     * away (a letter dropped, added or changed, or two swapped: hnad for hand). Making a CA in the
+     * mistyped folder would start a second PKI that nothing trusts, so the caller refuses instead.
+     * Names that differ in a number (env1 and env2) or are under four letters (a and b) are different
+     * folders on purpose, never a typo.
      */
     public Optional<Path> nearMiss() {
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) || dir.getFileName() == null) return Optional.empty();
@@ -92,33 +94,47 @@ public record Pki(Path dir) {
         if (parent == null || !Files.isDirectory(parent)) return Optional.empty();
         try (Stream<Path> siblings = Files.list(parent)) {
             return siblings.filter(p -> Files.isRegularFile(p.resolve("ca.crt")))
-                    .filter(p -> editDistance(typed, p.getFileName().toString()) <= 2)
-                    .min(Comparator.comparingInt((Path p) -> editDistance(typed, p.getFileName().toString()))
-                            .thenComparing(Path::toString))
-                    .map(p -> dir.resolveSibling(p.getFileName()));
+                    .filter(p -> oneTypo(typed, p.getFileName().toString()))
+                    .map(p -> dir.resolveSibling(p.getFileName()))
+                    .min(Comparator.comparing(Path::toString));
         } catch (IOException e) {
             return Optional.empty();
         }
     }
 
-    /** Refuses a folder that does not exist when one of a near name holds a CA: "did you mean hand?". */
-    public void refuseNearMiss() {
+    /**
+     * Refuses a folder that does not exist when one of a near name holds a CA: "did you mean hand?".
+     * making: the caller would make a CA there, which it then does once the folder exists.
+     */
+    public void refuseNearMiss(boolean making) {
         nearMiss().ifPresent(near -> {
-            throw Failure.of("there is no folder %s, and no CA was made there: did you mean %s? (it holds a CA)",
-                    Text.escape(dir.toString()), Text.escape(near.toString()));
+            throw Failure.of("there is no folder %s, and no CA was made there: did you mean %s? (it holds a CA%s)",
+                    Text.escape(dir.toString()), Text.escape(near.toString()),
+                    making ? "; to start a new CA in " + Text.escape(dir.toString()) + " on purpose, make the folder first" : "");
         });
     }
 
-    /** Levenshtein distance: insertions, deletions and substitutions, one character each. */
+    /** Whether typed is one typo away from existing, by the rules of nearMiss. */
+    static boolean oneTypo(String typed, String existing) {
+        if (typed.length() < 4 || existing.length() < 4) return false;
+        if (typed.replaceAll("[0-9]", "").equals(existing.replaceAll("[0-9]", ""))) return false;
+        return editDistance(typed, existing) == 1;
+    }
+
+    /**
+     * The edit distance with two adjacent letters swapped counted as one edit (optimal string
+     * alignment): insertions, deletions, substitutions and swaps, one each.
+     */
     static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++)
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            int[] t = prev; prev = cur; cur = t;
-        }
-        return prev[b.length()];
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
+        for (int i = 1; i <= a.length(); i++)
+            for (int j = 1; j <= b.length(); j++) {
+                d[i][j] = Math.min(Math.min(d[i][j - 1] + 1, d[i - 1][j] + 1), d[i - 1][j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1))
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        return d[a.length()][b.length()];
     }
 }

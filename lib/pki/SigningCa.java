@@ -64,7 +64,7 @@ public record SigningCa(Path file, List<X509Certificate> chain, PrivateKey key, 
      */
     public static SigningCa load(Path certFile, Path keyFile, Supplier<char[]> password) {
         if (!Files.exists(certFile, LinkOption.NOFOLLOW_LINKS) && certFile.getParent() != null)
-            new Pki(certFile.getParent()).refuseNearMiss();
+            new Pki(certFile.getParent()).refuseNearMiss(false);
         List<X509Certificate> chain = chain(Pem.certificates(certFile, "CA certificate"), certFile);
         try {
             Policy.checkSigningCa(chain.get(0), Instant.now());
@@ -86,7 +86,7 @@ public record SigningCa(Path file, List<X509Certificate> chain, PrivateKey key, 
     public static SigningCa loadOrMake(Pki pki, Supplier<char[]> password) {
         if (Files.exists(pki.caCert(), LinkOption.NOFOLLOW_LINKS) || Files.exists(pki.caKey(), LinkOption.NOFOLLOW_LINKS))
             return load(pki.caCert(), pki.caKey(), password);
-        pki.refuseNearMiss();
+        pki.refuseNearMiss(true);
         Instant notBefore = Policy.backdated(Instant.now());
         return newRoot(pki, Names.withCn(new X500Name(new RDN[0]), Names.defaultCaName("root CA")),
                 Keys.generate(Keys.KeyType.RSA, null), notBefore, Policy.notAfter(notBefore, 3650), null, null);

@@ -186,6 +186,32 @@ class PkiFolderTest {
         var made = Support.cli(new issue(), "--dir", fresh.toString(), "x.example.com").expectOk();
         assertTrue(made.out().startsWith("No CA in " + fresh + ": created " + fresh.resolve("ca.crt") + " and " + fresh.resolve("ca.key")
                 + ", a new root CA for 10 years that no client trusts yet"), made::out);
-        assertEquals(2, Pki.editDistance("hand", "hnad"), "a swap is two edits");
+        assertEquals(1, Pki.editDistance("hand", "hnad"), "a swap is one typo");
+    }
+
+    /**
+     * Folders named apart on purpose are not typos: a number (one-17-0 and one-17-1, env1 and env2) or
+     * a short name (a and b). A name one typo away is refused, and the way to make it anyway is in the
+     * message: make the folder first.
+     */
+    @Test
+    void foldersNamedApartOnPurposeAreNotTypos() {
+        Path parent = root.resolve("apart");
+        for (String name : List.of("one-17-0", "env1", "a"))
+            Support.cli(new ca(), "--dir", parent.resolve(name).toString(), "--key-type", "ec").expectOk();
+        for (String name : List.of("one-17-1", "env2", "env", "b"))
+            Support.cli(new issue(), "--dir", parent.resolve(name).toString(), "--key-type", "ec", "x.example.com").expectOk();
+        Path staging = parent.resolve("staging"), stagign = parent.resolve("stagign");
+        Support.cli(new ca(), "--dir", staging.toString(), "--key-type", "ec").expectOk();
+        var r = Support.cli(new issue(), "--dir", stagign.toString(), "--key-type", "ec", "x.example.com");
+        assertEquals(1, r.code(), r::all);
+        assertEquals("error: there is no folder " + stagign + ", and no CA was made there: did you mean " + staging
+                + "? (it holds a CA; to start a new CA in " + stagign + " on purpose, make the folder first)", r.err().strip());
+        assertFalse(Files.exists(stagign));
+        assertTrue(stagign.toFile().mkdir());
+        Support.cli(new issue(), "--dir", stagign.toString(), "--key-type", "ec", "x.example.com").expectOk();
+        assertTrue(Files.exists(stagign.resolve("ca.crt")));
+        assertFalse(Pki.oneTypo("hand", "hands2"), "two edits");
+        assertTrue(Pki.oneTypo("hand", "hands"));
     }
 }

@@ -151,21 +151,25 @@ class SuggestionsTest {
 
         Support.certificate(repo.resolve("lint pki"), "old", "old.example.com", Certs.Usage.SERVER_AND_CLIENT,
                 Instant.now().minus(11, ChronoUnit.DAYS), Instant.now().minus(1, ChronoUnit.DAYS));
-        Support.Result expired = sh("./jbang inspect.java --lint 'lint pki/old.crt'");
-        assertEquals(inspect.LINT_ERRORS, expired.code(), expired::all);
-        String renew = suggested(expired.out(), "Fix: renew it: ");
+        String renew = lintFix("./jbang inspect.java --lint 'lint pki/old.crt'", "Fix: renew it: ");
         assertEquals("./jbang issue.java renew 'lint pki/old.crt'", renew);
         ok(renew);
         ok("./jbang inspect.java --lint 'lint pki/ca.crt' 'lint pki/old.crt'");
 
         // A server-only certificate linted for client use: the re-issue it names, with the real name and folder, runs as typed.
         ok("./jbang issue.java --dir 'lint pki' --key-type ec --server-only --name so service-s.example.com");
-        Support.Result serverOnly = sh("./jbang inspect.java --lint --purpose client 'lint pki/ca.crt' 'lint pki/so.crt'");
-        assertEquals(inspect.LINT_ERRORS, serverOnly.code(), serverOnly::all);
-        String reissue = suggested(serverOnly.out(), "Fix: issue it with clientAuth: ");
+        String reissue = lintFix("./jbang inspect.java --lint --purpose client 'lint pki/ca.crt' 'lint pki/so.crt'",
+                "Fix: issue it with clientAuth: ");
         assertEquals("./jbang issue.java --dir 'lint pki' --force --name so service-s.example.com", reissue);
         ok(reissue);
         ok("./jbang inspect.java --lint --purpose client 'lint pki/ca.crt' 'lint pki/so.crt'");
+    }
+
+    /** Runs a lint that must find errors, and returns the fix it names after before. */
+    static String lintFix(String command, String before) {
+        Support.Result r = sh(command);
+        assertEquals(inspect.LINT_ERRORS, r.code(), r::all);
+        return suggested(r.out(), before);
     }
 
     // ------------------------------------------------------------------ serve.java and client.java
