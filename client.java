@@ -22,7 +22,8 @@
 // The client compiler only: a run of this script lasts well under a second, too short for the
 // optimizing compiler's work to pay back (measured here: 18-22% faster warm runs on JDK 17).
 // issue.java and ca.java keep it, because RSA key generation needs its BigInteger intrinsics.
-//JAVA_OPTIONS -XX:TieredStopAtLevel=1
+// No hsperfdata file (jps and jcmd would not see a run this short anyway): about 5% more.
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:-UsePerfData
 
 // client.java: the curl checks of the tutorial's section 4.3, with answers a newcomer can act on.
 // `./jbang client.java --cacert certs/ca.crt --cert certs/service-a.crt --key certs/service-a.key

@@ -19,7 +19,8 @@
 // The client compiler only: a run of this script lasts well under a second, too short for the
 // optimizing compiler's work to pay back (measured here: 18-22% faster warm runs on JDK 17).
 // issue.java and ca.java keep it, because RSA key generation needs its BigInteger intrinsics.
-//JAVA_OPTIONS -XX:TieredStopAtLevel=1
+// No hsperfdata file (jps and jcmd would not see a run this short anyway): about 5% more.
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:-UsePerfData
 
 // trust.java: the tutorial's section 1.4 ("trust the root CA in the operating system", done there
 // by hand in macOS Keychain) as one command, like `mkcert -install`, and its exact undo.
