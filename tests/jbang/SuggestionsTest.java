@@ -102,9 +102,7 @@ class SuggestionsTest {
 
     /** Runs a CA command again: it refuses to replace the CA, and suggests the command that does, re-issuing too. */
     static String replaceSuggested(String caCommand) {
-        Support.Result refused = sh(caCommand);
-        assertEquals(1, refused.code(), refused::all);
-        return suggested(refused.err(), "To replace it and re-issue them, signed by the new CA: ");
+        return fixFor(caCommand, 1, "To replace it and re-issue them, signed by the new CA: ");
     }
 
     /** The same for an intermediate CA, whose certificates are renewed with --ca and its own password. */
@@ -151,25 +149,25 @@ class SuggestionsTest {
 
         Support.certificate(repo.resolve("lint pki"), "old", "old.example.com", Certs.Usage.SERVER_AND_CLIENT,
                 Instant.now().minus(11, ChronoUnit.DAYS), Instant.now().minus(1, ChronoUnit.DAYS));
-        String renew = lintFix("./jbang inspect.java --lint 'lint pki/old.crt'", "Fix: renew it: ");
+        String renew = fixFor("./jbang inspect.java --lint 'lint pki/old.crt'", inspect.LINT_ERRORS, "Fix: renew it: ");
         assertEquals("./jbang issue.java renew 'lint pki/old.crt'", renew);
         ok(renew);
         ok("./jbang inspect.java --lint 'lint pki/ca.crt' 'lint pki/old.crt'");
 
         // A server-only certificate linted for client use: the re-issue it names, with the real name and folder, runs as typed.
         ok("./jbang issue.java --dir 'lint pki' --key-type ec --server-only --name so service-s.example.com");
-        String reissue = lintFix("./jbang inspect.java --lint --purpose client 'lint pki/ca.crt' 'lint pki/so.crt'",
-                "Fix: issue it with clientAuth: ");
+        String reissue = fixFor("./jbang inspect.java --lint --purpose client 'lint pki/ca.crt' 'lint pki/so.crt'",
+                inspect.LINT_ERRORS, "Fix: issue it with clientAuth: ");
         assertEquals("./jbang issue.java --dir 'lint pki' --force --name so service-s.example.com", reissue);
         ok(reissue);
         ok("./jbang inspect.java --lint --purpose client 'lint pki/ca.crt' 'lint pki/so.crt'");
     }
 
-    /** Runs a lint that must find errors, and returns the fix it names after before. */
-    static String lintFix(String command, String before) {
+    /** Runs a command that must fail with exitCode, and returns the fix it names (on stdout or stderr) after before. */
+    static String fixFor(String command, int exitCode, String before) {
         Support.Result r = sh(command);
-        assertEquals(inspect.LINT_ERRORS, r.code(), r::all);
-        return suggested(r.out(), before);
+        assertEquals(exitCode, r.code(), r::all);
+        return suggested(r.out() + "\n" + r.err(), before);
     }
 
     // ------------------------------------------------------------------ serve.java and client.java
@@ -194,9 +192,7 @@ class SuggestionsTest {
 
             // A name the certificate lacks: re-issue it with that name added; serve.java picks it up.
             String local = asA + " --resolve localhost:" + port + ":127.0.0.1 https://localhost:" + port + "/";
-            Support.Result mismatch = sh(local);
-            assertEquals(Diagnosis.Problem.HOSTNAME_MISMATCH.exitCode, mismatch.code(), mismatch::all);
-            String reissue = suggested(mismatch.err(), "where the server's files are: ");
+            String reissue = fixFor(local, Diagnosis.Problem.HOSTNAME_MISMATCH.exitCode, "where the server's files are: ");
             assertEquals("./jbang issue.java --dir 'srv pki' --force --name service-b service-b.example.com localhost", reissue);
             ok(reissue);
             awaitSuccess(local);
@@ -205,9 +201,7 @@ class SuggestionsTest {
             expired(pki, "old-client", "old-client.example.com");
             String asOld = "./jbang client.java --dir 'srv pki' --cert 'srv pki/old-client.crt' --key 'srv pki/old-client.key' "
                     + "--key-password env:KEY_PW" + resolve;
-            Support.Result old = sh(asOld);
-            assertEquals(Diagnosis.Problem.CLIENT_CERT_REJECTED.exitCode, old.code(), old::all);
-            String renew = suggested(old.err(), "Fix: renew it: ");
+            String renew = fixFor(asOld, Diagnosis.Problem.CLIENT_CERT_REJECTED.exitCode, "Fix: renew it: ");
             assertEquals("./jbang issue.java renew --key-password env:KEY_PW 'srv pki/old-client.crt'", renew);
             ok(renew);
             ok(asOld);
@@ -226,10 +220,9 @@ class SuggestionsTest {
 
         // Nothing listens: the command that starts the service, which then answers.
         int free = Support.freePort();
-        Support.Result refused = sh("./jbang client.java --dir 'srv pki' --cert 'srv pki/service-a.crt' --key 'srv pki/service-a.key'"
-                + " --resolve service-b.example.com:" + free + ":127.0.0.1 https://service-b.example.com:" + free + "/");
-        assertEquals(Diagnosis.Problem.CANNOT_CONNECT.exitCode, refused.code(), refused::all);
-        String start = suggested(refused.err(), "Fix: start the service (");
+        String start = fixFor("./jbang client.java --dir 'srv pki' --cert 'srv pki/service-a.crt' --key 'srv pki/service-a.key'"
+                + " --resolve service-b.example.com:" + free + ":127.0.0.1 https://service-b.example.com:" + free + "/",
+                Diagnosis.Problem.CANNOT_CONNECT.exitCode, "Fix: start the service (");
         assertEquals("./jbang serve.java --dir 'srv pki' --name service-b --port " + free, start);
         Path log = work.resolve("started.log");
         Process started = Support.start(repo, ENV, log, List.of("bash", "-c", "exec " + start));
