@@ -13,10 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -41,7 +41,13 @@ class AbuseTest {
     @TempDir static Path dir;
     static Service service;
     static SSLContext client;
-    static final List<String> LOG = Collections.synchronizedList(new ArrayList<>());
+    static final List<String> LOG = new CopyOnWriteArrayList<>();
+
+    /** Asserts that the service logged a line containing text (in a copy: its threads may still be adding lines). */
+    static void assertLogged(String text) {
+        List<String> lines = List.copyOf(LOG);
+        assertTrue(lines.stream().anyMatch(l -> l.contains(text)), () -> String.join("\n", lines));
+    }
     static long baselineFds;
     static final String GET = "GET / HTTP/1.1\r\nHost: service-b.example.com\r\nConnection: close\r\n\r\n";
 
@@ -120,7 +126,7 @@ class AbuseTest {
             assertTrue((System.nanoTime() - start) / 1_000_000 < 8000, "cut within the 3 s handshake timeout");
             s.close();
         }
-        assertTrue(LOG.stream().anyMatch(l -> l.contains("refused: handshake timeout")), String.join("\n", LOG));
+        assertLogged("refused: handshake timeout");
     }
 
     @Test
@@ -182,8 +188,7 @@ class AbuseTest {
                 }
             }
             assertTrue(closed >= 300 - 64, "at most 64 connections stay open for one address: " + (300 - closed));
-            assertTrue(LOG.stream().anyMatch(l -> l.contains("refused: too many connections from 127.0.0.1 (64, --max-per-address)")),
-                    String.join("\n", LOG));
+            assertLogged("refused: too many connections from 127.0.0.1 (64, --max-per-address)");
         } finally {
             for (Socket s : idle) s.close();
         }
@@ -201,7 +206,7 @@ class AbuseTest {
             String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertTrue(answer.startsWith("HTTP/1.1 400") && answer.contains("This port speaks HTTPS only"), answer);
         }
-        assertTrue(LOG.stream().anyMatch(l -> l.contains("refused: plain HTTP on the TLS port")), String.join("\n", LOG));
+        assertLogged("refused: plain HTTP on the TLS port");
         assertTrue(normalCall() < 2000);
     }
 

@@ -6,7 +6,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A corpus of hostile cases run in-process against the scripts, with the promises every case must
@@ -93,7 +93,7 @@ final class Corpus {
     /** The outcome of a run: counts per class, and the defects found. */
     static final class Report {
         final Map<String, long[]> byClass = new TreeMap<>(); // cases, refused, accepted, defects, ms
-        final List<String> defects = Collections.synchronizedList(new ArrayList<>());
+        final List<String> defects = new CopyOnWriteArrayList<>();
         long ms, slowestMs;
         String slowest = "";
 

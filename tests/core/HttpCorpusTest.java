@@ -9,12 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
@@ -105,7 +105,7 @@ class HttpCorpusTest {
     @Test
     void everyRequestEndsInAStatusOrACleanCloseWithinItsBound() throws Exception {
         Support.pki(dir, List.of("--key-type", "ec"), List.of("--key-type", "ec"), Support.B);
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         var limits = new TlsServer.Limits(256, 64, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(2), 8192);
         SSLContext ctx = Tls.context(null, Tls.trustManager(dir.resolve("ca.crt")));
         Map<String, Map<String, Integer>> outcomes = new TreeMap<>();

@@ -12,12 +12,11 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -35,7 +34,7 @@ class HttpTest {
     @TempDir static Path dir;
     static Service service;
     static SSLContext client;
-    static final List<String> LOG = Collections.synchronizedList(new ArrayList<>());
+    static final List<String> LOG = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void service() {

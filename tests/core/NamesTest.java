@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DERUTF8String;
@@ -115,7 +115,7 @@ class NamesTest {
 
     @Test
     void clientAndServeShowTheSameNames() {
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         try (var b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withLog(log::add))) {
             String url = "https://" + Support.B + ":" + b.port() + "/whoami", resolve = TlsPeers.resolve(Support.B, b.port());
 

@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.bouncycastle.asn1.x509.Extension;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -45,7 +45,7 @@ class RenewTest {
         Support.pki(dir, List.of("--key-type", "ec"), List.of("--key-type", "ec"), B);
         byte[] key = Files.readAllBytes(dir.resolve("service-b.key"));
         X509Certificate old = cert("service-b.crt");
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         try (var b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NONE).withLog(log::add))) {
             assertEquals(old.getSerialNumber(), Support.servedSerial(b.port(), B, dir));
 

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -52,7 +52,7 @@ class AuthorizationTest {
     @Tag("process")
     @Test
     void dnsPatternAdmitsOnlyThatService() {
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         try (var b = startB(TlsServer.ClientAuth.NEED, log, "DNS:" + A)) {
             assertEquals("Hello from \"service-b\"\n200", curl(b.port(), "service-a").expectOk().out());
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -201,7 +202,7 @@ class InteropNginxTest {
     void nginxAsAGatewayReachesServeJavaWithItsOwnClientCertificate() throws IOException {
         requireTools();
         Support.issueInto(dir, "--name", "gateway", "gateway.example.com");
-        List<String> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         try (var b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withAllow("DNS:gateway.example.com")
                 .withLog(log::add))) {
             try (TlsPeers.Nginx gateway = TlsPeers.startNginxProxy(dir, "gateway", "gateway", B, b.port())) {

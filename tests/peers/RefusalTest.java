@@ -10,9 +10,9 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.AfterAll;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RefusalTest {
     @TempDir static Path dir;
     static Service service;
-    static final List<String> LOG = Collections.synchronizedList(new ArrayList<>());
+    static final List<String> LOG = new CopyOnWriteArrayList<>();
     static final String B = "service-b.example.com";
 
     /** The callers, and how each shows an alert. */
@@ -175,7 +175,7 @@ class RefusalTest {
      */
     @Test
     void aBurstThatEndsIsCounted() throws Exception {
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         try (Service b = Service.start(serve.config("service-b", dir, 0, TlsServer.ClientAuth.NEED).withLog(log::add))) {
             for (int i = 0; i < 80; i++)
                 try (java.net.Socket s = new java.net.Socket("127.0.0.1", b.port())) {

@@ -16,9 +16,9 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -189,7 +189,7 @@ class RevocationTest {
     void serveRefusesTheRevokedAndServesTheRest(@TempDir Path dir) {
         pki(dir);
         revoke(dir, dir.resolve("service-a.crt").toString()).expectOk();
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         try (var b = startB(dir, log)) {
             assertTrue(log.get(0).contains("revoked ones are refused (" + dir.resolve("ca.crl") + ": CRL number 1, 1 revoked, next update"), log.get(0));
             Support.Result refused = TlsPeers.curl(dir, "ca.crt", B, b.port(), "/", "--cert", "service-a.crt", "--key", "service-a.key");
@@ -216,7 +216,7 @@ class RevocationTest {
     void aNewCrlAppliesWithoutARestartEvenToOpenConnections(@TempDir Path dir) throws Exception {
         pki(dir);
         revoke(dir).expectOk(); // an empty CRL
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         try (var b = startB(dir, log)) {
             assertEquals("Hello from \"service-b\"",
                     TlsPeers.curl(dir, "ca.crt", B, b.port(), "/", "--cert", "service-a.crt", "--key", "service-a.key").expectOk().out());
@@ -249,7 +249,7 @@ class RevocationTest {
         var stale = Certs.crl(caCert, caKey, null, List.of(), 0, longAgo, longAgo.plus(30, ChronoUnit.DAYS));
         SafeFiles.writeAll(List.of(new SafeFiles.OutFile(dir.resolve("ca.crl"), Certs.pem("X509 CRL", SigningCa.encoded(stale)).getBytes(StandardCharsets.US_ASCII),
                 false, "CRL")), false);
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         try (var b = startB(dir, log)) {
             assertTrue(log.get(0).startsWith("Warning: the CRL in " + dir.resolve("ca.crl") + " passed its next update"), log.get(0));
             assertEquals(64, client(dir, b.port(), "service-b").code(), "fail closed: a stale CRL proves nothing");

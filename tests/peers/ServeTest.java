@@ -12,10 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -51,7 +51,7 @@ class ServeTest {
     @ParameterizedTest
     @EnumSource(TlsServer.ClientAuth.class)
     void curlInEachMode(TlsServer.ClientAuth mode) {
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         try (var b = startB(mode, log)) {
             Support.Result with = TlsPeers.curl(dir, "ca.crt", B, b.port(), "/", "--cert", "service-a.crt", "--key", "service-a.key");
             assertEquals(0, with.code(), with.all());
@@ -187,7 +187,7 @@ class ServeTest {
 
     @Test
     void logsOneLinePerRequestAndBindsToLoopback() {
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         try (var b = startB(TlsServer.ClientAuth.WANT, log)) {
             assertTrue(b.address().getAddress().isLoopbackAddress(), "binds 127.0.0.1 by default: " + b.address());
             TlsPeers.curl(dir, "ca.crt", B, b.port(), "/", "--cert", "service-a.crt", "--key", "service-a.key").expectOk();
@@ -202,7 +202,7 @@ class ServeTest {
 
     @Test
     void stopFreesThePortAndIsLogged() throws Exception {
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         var b = startB(TlsServer.ClientAuth.NEED, log);
         int port = b.port();
         b.stop();
@@ -265,7 +265,7 @@ class ServeTest {
     @Test
     void hotReloadServesAReissuedCertificateAndRefusesABrokenOne(@TempDir Path own) throws Exception {
         Support.pki(own, List.of("--cn", "Reload root CA"), List.of(), B);
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         try (var b = Service.start(serve.config("service-b", own, 0, TlsServer.ClientAuth.NONE).withLog(log::add))) {
             BigInteger before = Support.servedSerial(b.port(), B, own);
             assertEquals(Pem.certificate(own.resolve("service-b.crt"), "c").getSerialNumber(), before);
@@ -290,7 +290,7 @@ class ServeTest {
     @Test
     void hotReloadOfAnEncryptedKeyNeverAsksAgain(@TempDir Path own) throws Exception {
         Support.pki(own, List.of("--cn", "Reload root CA"), List.of("--key-password", "pass:s3cret"), B);
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
         var config = serve.config("service-b", own, 0, TlsServer.ClientAuth.NONE).withLog(log::add)
                 .withKeyPassword(() -> { asked.incrementAndGet(); return "s3cret".toCharArray(); });

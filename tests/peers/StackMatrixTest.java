@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterAll;
@@ -128,7 +128,7 @@ class StackMatrixTest {
         Path server = base.resolve("server"), certs = server.resolve("certs");
         Map<Server, Integer> ports = new EnumMap<>(Server.class);
         List<TlsPeers.Peer> peers = new ArrayList<>();
-        List<String> serveLog = Collections.synchronizedList(new ArrayList<>());
+        List<String> serveLog = new CopyOnWriteArrayList<>();
         SERVE_LOGS.put(k, serveLog);
         HttpsServer jdk = null;
         try (Service b = Service.start(serve.config("service-b", certs, 0, TlsServer.ClientAuth.NEED).withLog(serveLog::add))) {

@@ -7,9 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Tag;
@@ -35,7 +34,7 @@ class StackRotationTest {
         // Spring Boot acts on a change after a quiet period (10 s by default); 1 s keeps the test short.
         Path yaml = Files.writeString(work.resolve("application.yaml"), Stacks.springBootYaml(certs, "service-b"));
         int springPort = Support.freePort();
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = new CopyOnWriteArrayList<>();
         try (TlsPeers.Peer spring = Stacks.startServer(server, hosts, "example.springboot.SpringServer", List.of("--server.port=" + springPort,
                 "--server.address=127.0.0.1", "--spring.config.location=file:" + yaml, "--spring.ssl.bundle.watch.file.quiet-period=1s"),
                 springPort);
