@@ -268,7 +268,7 @@ final class Support {
     }
 
     /**
-     * Waits until a line of log (a synchronized list that a server in-process appends to, such as
+     * Waits until a line of log (a thread-safe list that a server in-process appends to, such as
      * serve.java's withLog(log::add)) contains text; fails after 20 s, showing the log.
      */
     static void awaitLog(List<String> log, String text) {

@@ -133,7 +133,7 @@ public final class TlsServer implements AutoCloseable {
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
-    private Thread counter;
+    private Thread counter, acceptor;
 
     /** The protocol a handshake on this thread reached, recorded by the key manager; for refusal lines. */
     private static final ThreadLocal<String> PROTOCOL = new ThreadLocal<>();
@@ -166,7 +166,8 @@ public final class TlsServer implements AutoCloseable {
         listener.setReuseAddress(true);
         listener.bind(bind, 511);
         TlsServer server = new TlsServer(listener, ctx, sp, limits, words, handler, log);
-        Tls.daemon("serve-accept", server::acceptLoop).start();
+        server.acceptor = Tls.daemon("serve-accept", server::acceptLoop);
+        server.acceptor.start();
         server.counter = Tls.daemon("serve-refusal-count", server::countDropped);
         server.counter.start();
         return server;
@@ -190,6 +191,9 @@ public final class TlsServer implements AutoCloseable {
         Tls.closeQuietly(listener);
         workers.shutdown();
         try {
+            // While a thread is blocked in accept(), the JDK only marks the listening socket closed and
+            // releases the port when that thread returns: wait for it, so the port is free once we return.
+            acceptor.join(1000);
             workers.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
